@@ -1,0 +1,121 @@
+package io.ksiem.replay;
+
+import io.ksiem.alarm.Alarm;
+import io.ksiem.alarm.AlarmEvent;
+import io.ksiem.alarm.AlarmJson;
+import io.ksiem.alarm.AlarmSink;
+import io.ksiem.asset.AssetLoader;
+import io.ksiem.directive.Directive;
+import io.ksiem.directive.DirectiveLoader;
+import io.ksiem.directive.LoadProblem;
+import io.ksiem.engine.Engine;
+import io.ksiem.engine.EngineOptions;
+import io.ksiem.event.EventParser;
+import io.ksiem.event.Rfc3339;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code ksiem replay}: dsiem's dtester done offline and deterministically (CONTRACT.md, "The replay tool"). Events
+ * are read in file order; the clock is the largest event time seen and, at the end, {@code until} if given.
+ */
+public final class Replay {
+  /** What to replay and where the output goes; {@code rejects} and {@code until} may be null. */
+  public record Request(List<Path> directives, List<Path> assets, Path events, String until, EngineOptions options,
+      Path alarms, Path alarmEvents, Path rejects) {
+  }
+
+  /** What happened, for the command's summary and for tests. */
+  public record Result(List<Integer> loadedDirectiveIds, List<LoadProblem> directiveProblems,
+      List<LoadProblem> warnings, List<LoadProblem> assetProblems, long lines, long rejected, long alarms,
+      long alarmEvents, int liveBacklogs) {
+  }
+
+  /** Thrown when nothing usable is left to replay with (no valid directive). */
+  public static final class NothingToRun extends Exception {
+    public NothingToRun(String message) {
+      super(message);
+    }
+  }
+
+  private Replay() {
+  }
+
+  public static Result run(Request r) throws IOException, NothingToRun {
+    long until = Long.MIN_VALUE;
+    if (r.until() != null) {
+      until = Rfc3339.toEpochSecond(r.until());
+      if (until == Rfc3339.INVALID) {
+        throw new IllegalArgumentException("--until '" + r.until() + "' is not RFC 3339");
+      }
+    }
+    DirectiveLoader directives = new DirectiveLoader().loadPaths(r.directives());
+    AssetLoader assets = new AssetLoader().loadPaths(r.assets());
+    if (directives.directives().isEmpty()) {
+      throw new NothingToRun("no valid directive to run (" + directives.problems().size() + " rejected)");
+    }
+    List<Integer> ids = new ArrayList<>();
+    for (Directive d : directives.directives()) {
+      ids.add(d.id);
+    }
+    long[] counts = new long[4];
+    try (BufferedWriter alarms = Files.newBufferedWriter(r.alarms(), StandardCharsets.UTF_8);
+        BufferedWriter links = Files.newBufferedWriter(r.alarmEvents(), StandardCharsets.UTF_8);
+        Writer rejects = r.rejects() == null ? Writer.nullWriter()
+            : Files.newBufferedWriter(r.rejects(), StandardCharsets.UTF_8);
+        BufferedReader in = Files.newBufferedReader(r.events(), StandardCharsets.UTF_8)) {
+      AlarmSink sink = new AlarmSink() {
+        @Override
+        public void alarm(Alarm snapshot) {
+          line(alarms, AlarmJson.toJson(snapshot));
+          counts[2]++;
+        }
+
+        @Override
+        public void alarmEvent(AlarmEvent link) {
+          line(links, AlarmJson.toJson(link));
+          counts[3]++;
+        }
+      };
+      Engine engine = new Engine(directives.directives(), assets.assets(), r.options(), sink);
+      EventParser parser = new EventParser();
+      String text;
+      long n = 0;
+      while ((text = in.readLine()) != null) {
+        n++;
+        EventParser.Result p = parser.parse(text);
+        if (!p.ok()) {
+          counts[1]++;
+          line(rejects, RejectJson.of(n, p.reason()));
+          continue;
+        }
+        engine.process(p.event());
+      }
+      counts[0] = n;
+      if (r.until() != null) {
+        engine.advanceClock(until);
+      }
+      return new Result(ids, directives.problems(), directives.warnings(), assets.problems(), counts[0], counts[1],
+          counts[2], counts[3], engine.liveBacklogs());
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  private static void line(Writer w, String json) {
+    try {
+      w.write(json);
+      w.write('\n');
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,236 @@
+package io.ksiem.rule;
+
+import io.ksiem.asset.AssetSet;
+import io.ksiem.event.NormalizedEvent;
+import java.util.List;
+
+/**
+ * One stage of a directive, immutable, with its expressions compiled. A directive's rules may hold {@code :n}
+ * references; a backlog's rules are the directive's with every reference resolved from the backlog's first event
+ * ({@link #resolve}), exactly once, as dsiem does (reference §5.8).
+ */
+public final class Rule {
+  public final String name;
+  /** The {@code stage} field as written; the position in the directive is what orders stages. */
+  public final int stage;
+  public final RuleType type;
+  public final int pluginId;
+  private final int[] pluginSids;
+  public final List<String> product;
+  public final String category;
+  public final List<String> subcategory;
+  public final int occurrence;
+  public final int reliability;
+  public final int timeout;
+  public final String protocol;
+  /** Null when the stage has no {@code sticky_different}. */
+  public final Sticky sticky;
+  public final String from;
+  public final String to;
+  public final String portFrom;
+  public final String portTo;
+  private final String[] customData;
+  private final String[] customLabel;
+
+  private final AddressMatcher fromMatcher;
+  private final AddressMatcher toMatcher;
+  private final PortMatcher portFromMatcher;
+  private final PortMatcher portToMatcher;
+  private final CustomDataMatcher[] customDataMatchers;
+  private final boolean unconstrainedCustomData;
+
+  /** The validated fields of a rule, as the directive loader hands them over. */
+  public record Spec(String name, int stage, RuleType type, int pluginId, int[] pluginSids, List<String> product,
+      String category, List<String> subcategory, int occurrence, int reliability, int timeout, String protocol,
+      Sticky sticky, String from, String to, String portFrom, String portTo, String[] customData,
+      String[] customLabel) {
+  }
+
+  public Rule(Spec s) {
+    this(s.name, s.stage, s.type, s.pluginId, s.pluginSids.clone(), List.copyOf(s.product), s.category,
+        List.copyOf(s.subcategory), s.occurrence, s.reliability, s.timeout, s.protocol, s.sticky, s.from, s.to,
+        s.portFrom, s.portTo, s.customData.clone(), s.customLabel.clone());
+  }
+
+  private Rule(String name, int stage, RuleType type, int pluginId, int[] pluginSids, List<String> product,
+      String category, List<String> subcategory, int occurrence, int reliability, int timeout, String protocol,
+      Sticky sticky, String from, String to, String portFrom, String portTo, String[] customData,
+      String[] customLabel) {
+    this.name = name;
+    this.stage = stage;
+    this.type = type;
+    this.pluginId = pluginId;
+    this.pluginSids = pluginSids;
+    this.product = product;
+    this.category = category;
+    this.subcategory = subcategory;
+    this.occurrence = occurrence;
+    this.reliability = reliability;
+    this.timeout = timeout;
+    this.protocol = protocol;
+    this.sticky = sticky;
+    this.from = from;
+    this.to = to;
+    this.portFrom = portFrom;
+    this.portTo = portTo;
+    this.customData = customData;
+    this.customLabel = customLabel;
+    // a reference compiles to "never": only a resolved copy is ever matched
+    this.fromMatcher = AddressMatcher.compile(from);
+    this.toMatcher = AddressMatcher.compile(to);
+    this.portFromMatcher = PortMatcher.compile(portFrom);
+    this.portToMatcher = PortMatcher.compile(portTo);
+    this.customDataMatchers = new CustomDataMatcher[3];
+    boolean none = true;
+    for (int i = 0; i < 3; i++) {
+      customDataMatchers[i] = customDataReference(customData[i]) > Integer.MIN_VALUE
+          ? CustomDataMatcher.NEVER
+          : CustomDataMatcher.compile(customData[i]);
+      none &= customDataMatchers[i] == CustomDataMatcher.NONE;
+    }
+    this.unconstrainedCustomData = none;
+  }
+
+  public int[] pluginSids() {
+    return pluginSids.clone();
+  }
+
+  public boolean hasPluginSid(int sid) {
+    for (int s : pluginSids) {
+      if (s == sid) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@code n} is 1..3. */
+  public String customData(int n) {
+    return customData[n - 1];
+  }
+
+  public String customLabel(int n) {
+    return customLabel[n - 1];
+  }
+
+  /** The source-address pin of this (resolved) rule: the only source it admits, or null. */
+  public io.ksiem.asset.Ip srcPin() {
+    return fromMatcher.pin();
+  }
+
+  public io.ksiem.asset.Ip dstPin() {
+    return toMatcher.pin();
+  }
+
+  /** The referenced rule number of a {@code from}/{@code to}/port value ({@code ":2"} gives 2), else 0. */
+  public static int reference(String value) {
+    if (!value.startsWith(":")) {
+      return 0;
+    }
+    try {
+      return Integer.parseInt(value.substring(1));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * The referenced rule number of a custom-data value, or {@code Integer.MIN_VALUE} when it is a literal. dsiem takes
+   * any value with a colon whose text without the colons around it is an integer ({@code "5:"} too).
+   */
+  public static int customDataReference(String value) {
+    if (value.indexOf(':') < 0) {
+      return Integer.MIN_VALUE;
+    }
+    int a = 0;
+    int b = value.length();
+    while (a < b && value.charAt(a) == ':') {
+      a++;
+    }
+    while (b > a && value.charAt(b - 1) == ':') {
+      b--;
+    }
+    try {
+      return Integer.parseInt(value.substring(a, b));
+    } catch (NumberFormatException e) {
+      return Integer.MIN_VALUE;
+    }
+  }
+
+  /** Does the event satisfy this rule? Sticky uniqueness is the backlog's business (D5: checked after this). */
+  public boolean matches(NormalizedEvent e, AssetSet assets) {
+    if (type == RuleType.PluginRule) {
+      if (e.pluginId != pluginId || !hasPluginSid(e.pluginSid)) {
+        return false;
+      }
+    } else {
+      if (!category.equals(e.category) || !product.contains(e.product)) {
+        return false;
+      }
+      if (!subcategory.isEmpty() && !subcategory.contains(e.subcategory) && !subcategory.contains("ANY")) {
+        return false;
+      }
+    }
+    if (!fromMatcher.matches(e.src(), assets) || !toMatcher.matches(e.dst(), assets)
+        || !portFromMatcher.matches(e.srcPort) || !portToMatcher.matches(e.dstPort)) {
+      return false;
+    }
+    if (type == RuleType.TaxonomyRule || unconstrainedCustomData) {
+      return true;
+    }
+    return customDataMatchers[0].matches(e.customData1) && customDataMatchers[1].matches(e.customData2)
+        && customDataMatchers[2].matches(e.customData3);
+  }
+
+  /**
+   * This rule with every reference resolved against {@code resolved} (the backlog's rules, already resolved up to
+   * this one) and the backlog's first event. A referenced keyword ({@code ANY}, {@code HOME_NET},
+   * {@code !HOME_NET}) becomes the first event's value; anything else is copied literally, lists included.
+   */
+  public Rule resolve(Rule[] resolved, NormalizedEvent first) {
+    int fr = reference(from);
+    int tr = reference(to);
+    int pfr = reference(portFrom);
+    int ptr = reference(portTo);
+    boolean anyCd = false;
+    for (int i = 0; i < 3; i++) {
+      anyCd |= customDataReference(customData[i]) > Integer.MIN_VALUE;
+    }
+    if (fr == 0 && tr == 0 && pfr == 0 && ptr == 0 && !anyCd) {
+      return this;
+    }
+    String f = fr > 0 ? addressOf(resolved[fr - 1].from, first.srcIp) : from;
+    String t = tr > 0 ? addressOf(resolved[tr - 1].to, first.dstIp) : to;
+    String pf = pfr > 0 ? portOf(resolved[pfr - 1].portFrom, first.srcPort) : portFrom;
+    String pt = ptr > 0 ? portOf(resolved[ptr - 1].portTo, first.dstPort) : portTo;
+    String[] cd = customData.clone();
+    for (int i = 0; i < 3; i++) {
+      int n = customDataReference(customData[i]);
+      if (n > Integer.MIN_VALUE) {
+        String v = resolved[n - 1].customData[i];
+        cd[i] = v.equals("ANY") ? first.customData(i + 1) : v;
+      }
+    }
+    return new Rule(name, stage, type, pluginId, pluginSids, product, category, subcategory, occurrence, reliability,
+        timeout, protocol, sticky, f, t, pf, pt, cd, customLabel);
+  }
+
+  /** For {@code all_rules_always_active}: stage 1's address keywords become the first event's addresses. */
+  public Rule pinnedTo(NormalizedEvent first) {
+    String f = AddressMatcher.isKeyword(from) ? first.srcIp : from;
+    String t = AddressMatcher.isKeyword(to) ? first.dstIp : to;
+    if (f.equals(from) && t.equals(to)) {
+      return this;
+    }
+    return new Rule(name, stage, type, pluginId, pluginSids, product, category, subcategory, occurrence, reliability,
+        timeout, protocol, sticky, f, t, portFrom, portTo, customData, customLabel);
+  }
+
+  private static String addressOf(String referenced, String firstValue) {
+    return AddressMatcher.isKeyword(referenced) ? firstValue : referenced;
+  }
+
+  private static String portOf(String referenced, int firstValue) {
+    return referenced.equals("ANY") ? Integer.toString(firstValue) : referenced;
+  }
+}
