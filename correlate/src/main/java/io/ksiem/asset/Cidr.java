@@ -26,6 +26,11 @@ public final class Cidr {
     assert bits <= total;
   }
 
+  /** The host prefix of an address (/32 or /128). */
+  public static Cidr host(Ip ip, String text) {
+    return new Cidr(ip, ip.v6 ? 128 : 32, text);
+  }
+
   /** Parses {@code a.b.c.d/n}, {@code x::y/n}, or a bare address; returns null when invalid. */
   public static Cidr parse(String s) {
     if (s == null) {

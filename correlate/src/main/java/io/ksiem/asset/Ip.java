@@ -19,6 +19,25 @@ public final class Ip {
     return v6;
   }
 
+  /** The IPv4 address as an unsigned int in a long, or -1 for IPv6. */
+  public long v4() {
+    return v6 ? -1 : lo;
+  }
+
+  /**
+   * A 64-bit key: exact for IPv4 (below 2^32), a hash with the top bit set for IPv6, so equal keys mean equal
+   * addresses or, rarely, two IPv6 addresses that collide. Good for indexes that narrow, not for identity.
+   */
+  public long key() {
+    if (!v6) {
+      return lo;
+    }
+    long h = hi * 0x9E3779B97F4A7C15L ^ lo;
+    h ^= h >>> 31;
+    h *= 0xbf58476d1ce4e5b9L;
+    return (h ^ (h >>> 29)) | Long.MIN_VALUE;
+  }
+
   /** Parses an address literal; returns null when the text is not one (never throws, never resolves names). */
   public static Ip parse(String s) {
     if (s == null || s.isEmpty()) {

@@ -4,6 +4,7 @@ import io.ksiem.alarm.CustomData;
 import io.ksiem.asset.Ip;
 import io.ksiem.directive.Directive;
 import io.ksiem.rule.Rule;
+import it.unimi.dsi.fastutil.longs.LongArrayList;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -44,6 +45,14 @@ public final class Backlog {
   final LinkedHashSet<CustomData> customData = new LinkedHashSet<>(2);
   /** Every event id appended, repeats included: the directive's duplicate-id check counts them. */
   final List<String> eventIds = new ArrayList<>(4);
+  /** Their hashes, so deleting the backlog need not touch the strings. */
+  final LongArrayList idHashes = new LongArrayList(4);
+  /**
+   * The IPv4 address added last to each list, or -1: repeats skip the set. Only dotted-quad text qualifies (one text
+   * per address, leading zeros being invalid); {@code ::ffff:a.b.c.d} is another string for the same address.
+   */
+  private long lastSrc = -1;
+  private long lastDst = -1;
 
   /** Deadline of the current stage in Unix seconds; maintained by the manager. */
   long deadline;
@@ -141,6 +150,24 @@ public final class Backlog {
 
   Ip dstPin() {
     return directive.allRulesAlwaysActive ? null : currentRule().dstPin();
+  }
+
+  void addSrc(io.ksiem.event.NormalizedEvent e) {
+    Ip ip = e.src();
+    long v4 = ip == null || e.srcIp.indexOf(':') >= 0 ? -1 : ip.v4();
+    if (v4 < 0 || v4 != lastSrc) {
+      srcIps.add(e.srcIp);
+      lastSrc = v4;
+    }
+  }
+
+  void addDst(io.ksiem.event.NormalizedEvent e) {
+    Ip ip = e.dst();
+    long v4 = ip == null || e.dstIp.indexOf(':') >= 0 ? -1 : ip.v4();
+    if (v4 < 0 || v4 != lastDst) {
+      dstIps.add(e.dstIp);
+      lastDst = v4;
+    }
   }
 
   /** dsiem drops {@code 0.0.0.0} from an address list unless it is the only entry. */

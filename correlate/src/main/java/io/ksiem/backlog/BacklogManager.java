@@ -10,13 +10,13 @@ import io.ksiem.asset.Ip;
 import io.ksiem.directive.Directive;
 import io.ksiem.event.NormalizedEvent;
 import io.ksiem.rule.Rule;
+import it.unimi.dsi.fastutil.longs.Long2IntOpenHashMap;
+import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -32,16 +32,27 @@ public final class BacklogManager {
   private final Correlation ctx;
   private final boolean indexed;
 
-  private final Map<Ip, List<Backlog>> bySrc = new HashMap<>();
-  private final Map<Ip, List<Backlog>> byDst = new HashMap<>();
-  private final Map<Pair, List<Backlog>> byPair = new HashMap<>();
+  /** Index of live backlogs by the {@link Ip#key} of the source, destination or both their stage admits. */
+  private final Long2ObjectOpenHashMap<List<Backlog>> bySrc = new Long2ObjectOpenHashMap<>();
+  private final Long2ObjectOpenHashMap<List<Backlog>> byDst = new Long2ObjectOpenHashMap<>();
+  private final Long2ObjectOpenHashMap<List<Backlog>> byPair = new Long2ObjectOpenHashMap<>();
   private final List<Backlog> unpinned = new ArrayList<>();
-  /** Event ids in live backlogs, with their number of appearances: dsiem's only duplicate protection. */
-  private final Map<String, int[]> eventIds = new HashMap<>();
+  /**
+   * 64-bit hashes of the event ids in live backlogs, with their number of appearances: dsiem's only duplicate
+   * protection, checked before a backlog is created. A hit is confirmed against the ids themselves, so a hash
+   * collision cannot suppress a backlog.
+   */
+  private final Long2IntOpenHashMap eventIds = new Long2IntOpenHashMap();
   private final ArrayList<Backlog> scratch = new ArrayList<>();
   private int live;
 
-  private record Pair(Ip src, Ip dst) {
+  private static long pairKey(long src, long dst) {
+    if (src >= 0 && dst >= 0) {
+      return (src << 32) | dst;
+    }
+    long h = src * 0x9E3779B97F4A7C15L + dst;
+    h ^= h >>> 32;
+    return h | Long.MIN_VALUE;
   }
 
   public BacklogManager(Directive directive, Correlation ctx, boolean indexed) {
@@ -75,27 +86,50 @@ public final class BacklogManager {
     if (!directive.rule(1).matches(e, ctx.assets())) {
       return;
     }
-    if (eventIds.containsKey(e.eventId)) {
+    if (eventIds.get(idHash(e.eventId)) > 0 && inLiveBacklog(e.eventId)) {
       return;
     }
     create(e);
   }
 
+  static long idHash(String id) {
+    long h = 1125899906842597L;
+    for (int i = 0; i < id.length(); i++) {
+      h = 31 * h + id.charAt(i);
+    }
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    h *= 0xc4ceb9fe1a85ec53L;
+    return h ^ (h >>> 33);
+  }
+
+  private boolean inLiveBacklog(String id) {
+    for (Backlog b : backlogs()) {
+      if (b.eventIds.contains(id)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private List<Backlog> candidates(NormalizedEvent e) {
     ArrayList<Backlog> out = scratch;
     out.clear();
-    out.addAll(unpinned);
+    addAll(out, unpinned);
     if (indexed) {
       Ip src = e.src();
       Ip dst = e.dst();
       if (src != null) {
-        addAll(out, bySrc.get(src));
-        if (dst != null) {
-          addAll(out, byPair.get(new Pair(src, dst)));
+        if (!bySrc.isEmpty()) {
+          addAll(out, bySrc.get(src.key()));
+        }
+        if (dst != null && !byPair.isEmpty()) {
+          addAll(out, byPair.get(pairKey(src.key(), dst.key())));
         }
       }
-      if (dst != null) {
-        addAll(out, byDst.get(dst));
+      if (dst != null && !byDst.isEmpty()) {
+        addAll(out, byDst.get(dst.key()));
       }
       if (out.size() > 1) {
         out.sort(CREATION);
@@ -106,7 +140,9 @@ public final class BacklogManager {
 
   private static void addAll(List<Backlog> out, List<Backlog> in) {
     if (in != null) {
-      out.addAll(in);
+      for (int i = 0, n = in.size(); i < n; i++) {
+        out.add(in.get(i));
+      }
     }
   }
 
@@ -161,15 +197,12 @@ public final class BacklogManager {
   /** Appends to stage {@code s} and writes the link; no occurrence logic. */
   private void record(Backlog b, NormalizedEvent e, int s) {
     b.count[s]++;
+    long h = idHash(e.eventId);
     b.eventIds.add(e.eventId);
-    int[] n = eventIds.get(e.eventId);
-    if (n == null) {
-      eventIds.put(e.eventId, new int[] {1});
-    } else {
-      n[0]++;
-    }
-    b.srcIps.add(e.srcIp);
-    b.dstIps.add(e.dstIp);
+    b.idHashes.add(h);
+    eventIds.addTo(h, 1);
+    b.addSrc(e);
+    b.addDst(e);
     for (int k = 1; k <= 3; k++) {
       String label = e.customLabel(k);
       String data = e.customData(k);
@@ -238,10 +271,10 @@ public final class BacklogManager {
     live--;
     unindex(b);
     ctx.unschedule(b);
-    for (String id : b.eventIds) {
-      int[] n = eventIds.get(id);
-      if (n != null && --n[0] == 0) {
-        eventIds.remove(id);
+    for (int i = 0, n = b.idHashes.size(); i < n; i++) {
+      long h = b.idHashes.getLong(i);
+      if (eventIds.addTo(h, -1) == 1) {
+        eventIds.remove(h);
       }
     }
     ctx.removed(b);
@@ -251,7 +284,9 @@ public final class BacklogManager {
   public void adopt(Backlog b) {
     live++;
     for (String id : b.eventIds) {
-      eventIds.computeIfAbsent(id, k -> new int[1])[0]++;
+      long h = idHash(id);
+      b.idHashes.add(h);
+      eventIds.addTo(h, 1);
     }
     index(b);
     b.deadline = deadline(b);
@@ -287,27 +322,35 @@ public final class BacklogManager {
     Ip src = indexed ? b.srcPin() : null;
     Ip dst = indexed ? b.dstPin() : null;
     if (src != null && dst != null) {
-      Pair k = new Pair(src, dst);
-      return create ? byPair.computeIfAbsent(k, x -> new ArrayList<>(2)) : byPair.get(k);
+      return bucket(byPair, pairKey(src.key(), dst.key()), create);
     }
     if (src != null) {
-      return create ? bySrc.computeIfAbsent(src, x -> new ArrayList<>(2)) : bySrc.get(src);
+      return bucket(bySrc, src.key(), create);
     }
     if (dst != null) {
-      return create ? byDst.computeIfAbsent(dst, x -> new ArrayList<>(2)) : byDst.get(dst);
+      return bucket(byDst, dst.key(), create);
     }
     return unpinned;
+  }
+
+  private static List<Backlog> bucket(Long2ObjectOpenHashMap<List<Backlog>> map, long key, boolean create) {
+    List<Backlog> l = map.get(key);
+    if (l == null && create) {
+      l = new ArrayList<>(2);
+      map.put(key, l);
+    }
+    return l;
   }
 
   private void removeBucket(Backlog b) {
     Ip src = b.srcPin();
     Ip dst = b.dstPin();
     if (src != null && dst != null) {
-      byPair.remove(new Pair(src, dst));
+      byPair.remove(pairKey(src.key(), dst.key()));
     } else if (src != null) {
-      bySrc.remove(src);
+      bySrc.remove(src.key());
     } else {
-      byDst.remove(dst);
+      byDst.remove(dst.key());
     }
   }
 

@@ -1,6 +1,7 @@
 package io.ksiem.directive;
 
 import io.ksiem.event.NormalizedEvent;
+import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import io.ksiem.rule.Rule;
 import io.ksiem.rule.RuleType;
 import java.util.ArrayList;
@@ -21,7 +22,7 @@ public final class DirectiveIndex {
   private static final int[] NONE = new int[0];
 
   private final Directive[] directives;
-  private final Map<Long, int[]> byPlugin = new HashMap<>();
+  private final Long2ObjectOpenHashMap<int[]> byPlugin = new Long2ObjectOpenHashMap<>();
   /** category, then product. */
   private final Map<String, Map<String, int[]>> byTaxonomy = new HashMap<>();
 

@@ -50,6 +50,8 @@ public final class Engine implements Correlation {
   private final Map<String, Backlog> changed = new LinkedHashMap<>();
   private final List<String> removed = new ArrayList<>();
 
+  /** The earliest deadline scheduled, or MIN_VALUE when unknown: saves a tree walk per event. */
+  private long nextDeadline = Long.MIN_VALUE;
   private long clock = Long.MIN_VALUE;
   private long seq;
   private long whitelisted;
@@ -105,7 +107,10 @@ public final class Engine implements Correlation {
     if (time > clock) {
       clock = time;
     }
-    if (expiry.isEmpty() || expiry.first().deadline() >= clock) {
+    if (nextDeadline == Long.MIN_VALUE) {
+      nextDeadline = expiry.isEmpty() ? Long.MAX_VALUE : expiry.first().deadline();
+    }
+    if (nextDeadline >= clock) {
       return;
     }
     List<Backlog> due = new ArrayList<>();
@@ -113,6 +118,7 @@ public final class Engine implements Correlation {
       due.add(expiry.pollFirst());
     }
     due.sort(D7_ORDER);
+    nextDeadline = Long.MIN_VALUE;
     for (Backlog b : due) {
       byId.get(b.directive().id).expire(b);
     }
@@ -235,12 +241,17 @@ public final class Engine implements Correlation {
 
   @Override
   public void unschedule(Backlog b) {
-    expiry.remove(b);
+    if (expiry.remove(b) && b.deadline() <= nextDeadline) {
+      nextDeadline = Long.MIN_VALUE;
+    }
   }
 
   @Override
   public void schedule(Backlog b) {
     expiry.add(b);
+    if (nextDeadline != Long.MIN_VALUE && b.deadline() < nextDeadline) {
+      nextDeadline = b.deadline();
+    }
   }
 
   @Override

@@ -7,7 +7,6 @@ import io.ksiem.alarm.AlarmSink;
 import io.ksiem.asset.AssetLoader;
 import io.ksiem.directive.Directive;
 import io.ksiem.directive.DirectiveLoader;
-import io.ksiem.directive.LoadProblem;
 import io.ksiem.engine.Engine;
 import io.ksiem.engine.EngineOptions;
 import io.ksiem.event.EventParser;
@@ -33,10 +32,19 @@ public final class Replay {
       Path alarms, Path alarmEvents, Path rejects) {
   }
 
+  /** The loaded directives and assets, with what was skipped and why. */
+  public record Loaded(DirectiveLoader directives, AssetLoader assets) {
+    public List<Integer> directiveIds() {
+      List<Integer> ids = new ArrayList<>();
+      for (Directive d : directives.directives()) {
+        ids.add(d.id);
+      }
+      return ids;
+    }
+  }
+
   /** What happened, for the command's summary and for tests. */
-  public record Result(List<Integer> loadedDirectiveIds, List<LoadProblem> directiveProblems,
-      List<LoadProblem> warnings, List<LoadProblem> assetProblems, long lines, long rejected, long alarms,
-      long alarmEvents, int liveBacklogs) {
+  public record Result(long lines, long rejected, long alarms, long alarmEvents, int liveBacklogs) {
   }
 
   /** Thrown when nothing usable is left to replay with (no valid directive). */
@@ -46,10 +54,15 @@ public final class Replay {
     }
   }
 
+  /** Loads the request's directives and assets; a file that cannot be read or parsed throws. */
+  public static Loaded load(Request r) throws IOException {
+    return new Loaded(new DirectiveLoader().loadPaths(r.directives()), new AssetLoader().loadPaths(r.assets()));
+  }
+
   private Replay() {
   }
 
-  public static Result run(Request r) throws IOException, NothingToRun {
+  public static Result run(Request r, Loaded loaded) throws IOException, NothingToRun {
     long until = Long.MIN_VALUE;
     if (r.until() != null) {
       until = Rfc3339.toEpochSecond(r.until());
@@ -57,14 +70,9 @@ public final class Replay {
         throw new IllegalArgumentException("--until '" + r.until() + "' is not RFC 3339");
       }
     }
-    DirectiveLoader directives = new DirectiveLoader().loadPaths(r.directives());
-    AssetLoader assets = new AssetLoader().loadPaths(r.assets());
+    DirectiveLoader directives = loaded.directives();
     if (directives.directives().isEmpty()) {
       throw new NothingToRun("no valid directive to run (" + directives.problems().size() + " rejected)");
-    }
-    List<Integer> ids = new ArrayList<>();
-    for (Directive d : directives.directives()) {
-      ids.add(d.id);
     }
     long[] counts = new long[4];
     try (BufferedWriter alarms = Files.newBufferedWriter(r.alarms(), StandardCharsets.UTF_8);
@@ -85,7 +93,7 @@ public final class Replay {
           counts[3]++;
         }
       };
-      Engine engine = new Engine(directives.directives(), assets.assets(), r.options(), sink);
+      Engine engine = new Engine(directives.directives(), loaded.assets().assets(), r.options(), sink);
       EventParser parser = new EventParser();
       String text;
       long n = 0;
@@ -103,8 +111,7 @@ public final class Replay {
       if (r.until() != null) {
         engine.advanceClock(until);
       }
-      return new Result(ids, directives.problems(), directives.warnings(), assets.problems(), counts[0], counts[1],
-          counts[2], counts[3], engine.liveBacklogs());
+      return new Result(counts[0], counts[1], counts[2], counts[3], engine.liveBacklogs());
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }

@@ -69,6 +69,14 @@ public final class AddressMatcher {
     return new AddressMatcher(LIST, pos.toArray(new Cidr[0]), neg.toArray(new Cidr[0]), pin);
   }
 
+  /** The matcher of an address's own text: the address alone, without parsing the text again. */
+  public static AddressMatcher host(String text, Ip ip) {
+    if (ip == null) {
+      return compile(text);
+    }
+    return new AddressMatcher(LIST, new Cidr[] {Cidr.host(ip, text)}, new Cidr[0], ip);
+  }
+
   /** The first item of a list expression that is not an address or prefix, or null when all parse. */
   public static String invalidItem(String expr) {
     if (isKeyword(expr)) {

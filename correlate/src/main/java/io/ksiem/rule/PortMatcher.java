@@ -23,6 +23,11 @@ public final class PortMatcher {
     this.hasPositive = hasPositive;
   }
 
+  /** Exactly this port. */
+  public static PortMatcher single(int port) {
+    return new PortMatcher(false, new int[] {port}, new int[0], true);
+  }
+
   public static PortMatcher compile(String expr) {
     if (expr.equals("ANY")) {
       return ANY_PORT;

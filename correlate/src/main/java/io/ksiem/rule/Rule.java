@@ -47,48 +47,72 @@ public final class Rule {
   }
 
   public Rule(Spec s) {
-    this(s.name, s.stage, s.type, s.pluginId, s.pluginSids.clone(), List.copyOf(s.product), s.category,
-        List.copyOf(s.subcategory), s.occurrence, s.reliability, s.timeout, s.protocol, s.sticky, s.from, s.to,
-        s.portFrom, s.portTo, s.customData.clone(), s.customLabel.clone());
-  }
-
-  private Rule(String name, int stage, RuleType type, int pluginId, int[] pluginSids, List<String> product,
-      String category, List<String> subcategory, int occurrence, int reliability, int timeout, String protocol,
-      Sticky sticky, String from, String to, String portFrom, String portTo, String[] customData,
-      String[] customLabel) {
-    this.name = name;
-    this.stage = stage;
-    this.type = type;
-    this.pluginId = pluginId;
-    this.pluginSids = pluginSids;
-    this.product = product;
-    this.category = category;
-    this.subcategory = subcategory;
-    this.occurrence = occurrence;
-    this.reliability = reliability;
-    this.timeout = timeout;
-    this.protocol = protocol;
-    this.sticky = sticky;
-    this.from = from;
-    this.to = to;
-    this.portFrom = portFrom;
-    this.portTo = portTo;
-    this.customData = customData;
-    this.customLabel = customLabel;
+    this.name = s.name;
+    this.stage = s.stage;
+    this.type = s.type;
+    this.pluginId = s.pluginId;
+    this.pluginSids = s.pluginSids.clone();
+    this.product = List.copyOf(s.product);
+    this.category = s.category;
+    this.subcategory = List.copyOf(s.subcategory);
+    this.occurrence = s.occurrence;
+    this.reliability = s.reliability;
+    this.timeout = s.timeout;
+    this.protocol = s.protocol;
+    this.sticky = s.sticky;
+    this.from = s.from;
+    this.to = s.to;
+    this.portFrom = s.portFrom;
+    this.portTo = s.portTo;
+    this.customData = s.customData.clone();
+    this.customLabel = s.customLabel.clone();
     // a reference compiles to "never": only a resolved copy is ever matched
     this.fromMatcher = AddressMatcher.compile(from);
     this.toMatcher = AddressMatcher.compile(to);
     this.portFromMatcher = PortMatcher.compile(portFrom);
     this.portToMatcher = PortMatcher.compile(portTo);
     this.customDataMatchers = new CustomDataMatcher[3];
-    boolean none = true;
     for (int i = 0; i < 3; i++) {
       customDataMatchers[i] = customDataReference(customData[i]) > Integer.MIN_VALUE
           ? CustomDataMatcher.NEVER
           : CustomDataMatcher.compile(customData[i]);
-      none &= customDataMatchers[i] == CustomDataMatcher.NONE;
     }
-    this.unconstrainedCustomData = none;
+    this.unconstrainedCustomData = unconstrained(customDataMatchers);
+  }
+
+  /** A copy of {@code base} with other addresses, ports and custom data, their matchers already compiled. */
+  private Rule(Rule base, String from, AddressMatcher fromMatcher, String to, AddressMatcher toMatcher,
+      String portFrom, PortMatcher portFromMatcher, String portTo, PortMatcher portToMatcher, String[] customData,
+      CustomDataMatcher[] customDataMatchers) {
+    this.name = base.name;
+    this.stage = base.stage;
+    this.type = base.type;
+    this.pluginId = base.pluginId;
+    this.pluginSids = base.pluginSids;
+    this.product = base.product;
+    this.category = base.category;
+    this.subcategory = base.subcategory;
+    this.occurrence = base.occurrence;
+    this.reliability = base.reliability;
+    this.timeout = base.timeout;
+    this.protocol = base.protocol;
+    this.sticky = base.sticky;
+    this.customLabel = base.customLabel;
+    this.from = from;
+    this.to = to;
+    this.portFrom = portFrom;
+    this.portTo = portTo;
+    this.customData = customData;
+    this.fromMatcher = fromMatcher;
+    this.toMatcher = toMatcher;
+    this.portFromMatcher = portFromMatcher;
+    this.portToMatcher = portToMatcher;
+    this.customDataMatchers = customDataMatchers;
+    this.unconstrainedCustomData = unconstrained(customDataMatchers);
+  }
+
+  private static boolean unconstrained(CustomDataMatcher[] m) {
+    return m[0] == CustomDataMatcher.NONE && m[1] == CustomDataMatcher.NONE && m[2] == CustomDataMatcher.NONE;
   }
 
   public int[] pluginSids() {
@@ -199,38 +223,66 @@ public final class Rule {
     if (fr == 0 && tr == 0 && pfr == 0 && ptr == 0 && !anyCd) {
       return this;
     }
-    String f = fr > 0 ? addressOf(resolved[fr - 1].from, first.srcIp) : from;
-    String t = tr > 0 ? addressOf(resolved[tr - 1].to, first.dstIp) : to;
-    String pf = pfr > 0 ? portOf(resolved[pfr - 1].portFrom, first.srcPort) : portFrom;
-    String pt = ptr > 0 ? portOf(resolved[ptr - 1].portTo, first.dstPort) : portTo;
-    String[] cd = customData.clone();
-    for (int i = 0; i < 3; i++) {
-      int n = customDataReference(customData[i]);
-      if (n > Integer.MIN_VALUE) {
-        String v = resolved[n - 1].customData[i];
-        cd[i] = v.equals("ANY") ? first.customData(i + 1) : v;
+    String f = from;
+    AddressMatcher fm = fromMatcher;
+    if (fr > 0) {
+      Rule ref = resolved[fr - 1];
+      boolean own = AddressMatcher.isKeyword(ref.from);
+      f = own ? first.srcIp : ref.from;
+      fm = own ? AddressMatcher.host(first.srcIp, first.src()) : ref.fromMatcher;
+    }
+    String t = to;
+    AddressMatcher tm = toMatcher;
+    if (tr > 0) {
+      Rule ref = resolved[tr - 1];
+      boolean own = AddressMatcher.isKeyword(ref.to);
+      t = own ? first.dstIp : ref.to;
+      tm = own ? AddressMatcher.host(first.dstIp, first.dst()) : ref.toMatcher;
+    }
+    String pf = portFrom;
+    PortMatcher pfm = portFromMatcher;
+    if (pfr > 0) {
+      Rule ref = resolved[pfr - 1];
+      boolean own = ref.portFrom.equals("ANY");
+      pf = own ? Integer.toString(first.srcPort) : ref.portFrom;
+      pfm = own ? PortMatcher.single(first.srcPort) : ref.portFromMatcher;
+    }
+    String pt = portTo;
+    PortMatcher ptm = portToMatcher;
+    if (ptr > 0) {
+      Rule ref = resolved[ptr - 1];
+      boolean own = ref.portTo.equals("ANY");
+      pt = own ? Integer.toString(first.dstPort) : ref.portTo;
+      ptm = own ? PortMatcher.single(first.dstPort) : ref.portToMatcher;
+    }
+    String[] cd = customData;
+    CustomDataMatcher[] cdm = customDataMatchers;
+    if (anyCd) {
+      cd = customData.clone();
+      cdm = customDataMatchers.clone();
+      for (int i = 0; i < 3; i++) {
+        int n = customDataReference(customData[i]);
+        if (n > Integer.MIN_VALUE) {
+          Rule ref = resolved[n - 1];
+          boolean own = ref.customData[i].equals("ANY");
+          cd[i] = own ? first.customData(i + 1) : ref.customData[i];
+          cdm[i] = own ? CustomDataMatcher.compile(cd[i]) : ref.customDataMatchers[i];
+        }
       }
     }
-    return new Rule(name, stage, type, pluginId, pluginSids, product, category, subcategory, occurrence, reliability,
-        timeout, protocol, sticky, f, t, pf, pt, cd, customLabel);
+    return new Rule(this, f, fm, t, tm, pf, pfm, pt, ptm, cd, cdm);
   }
 
   /** For {@code all_rules_always_active}: stage 1's address keywords become the first event's addresses. */
   public Rule pinnedTo(NormalizedEvent first) {
-    String f = AddressMatcher.isKeyword(from) ? first.srcIp : from;
-    String t = AddressMatcher.isKeyword(to) ? first.dstIp : to;
-    if (f.equals(from) && t.equals(to)) {
+    boolean f = AddressMatcher.isKeyword(from);
+    boolean t = AddressMatcher.isKeyword(to);
+    if (!f && !t) {
       return this;
     }
-    return new Rule(name, stage, type, pluginId, pluginSids, product, category, subcategory, occurrence, reliability,
-        timeout, protocol, sticky, f, t, portFrom, portTo, customData, customLabel);
+    return new Rule(this, f ? first.srcIp : from, f ? AddressMatcher.host(first.srcIp, first.src()) : fromMatcher,
+        t ? first.dstIp : to, t ? AddressMatcher.host(first.dstIp, first.dst()) : toMatcher, portFrom,
+        portFromMatcher, portTo, portToMatcher, customData, customDataMatchers);
   }
 
-  private static String addressOf(String referenced, String firstValue) {
-    return AddressMatcher.isKeyword(referenced) ? firstValue : referenced;
-  }
-
-  private static String portOf(String referenced, int firstValue) {
-    return referenced.equals("ANY") ? Integer.toString(firstValue) : referenced;
-  }
 }

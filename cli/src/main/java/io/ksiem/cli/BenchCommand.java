@@ -1,0 +1,9 @@
+package io.ksiem.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code ksiem bench}: benchmarks. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks on the shared workload.",
+    subcommands = {EngineBench.class})
+public final class BenchCommand {
+}
