@@ -8,11 +8,23 @@ public final class Ip {
   final boolean v6;
   final long hi;
   final long lo;
+  /** Parsed from dotted-quad text, the one text an IPv4 address has (not {@code ::ffff:a.b.c.d}). */
+  private final boolean dottedQuad;
 
   Ip(boolean v6, long hi, long lo) {
+    this(v6, hi, lo, false);
+  }
+
+  private Ip(boolean v6, long hi, long lo, boolean dottedQuad) {
     this.v6 = v6;
     this.hi = hi;
     this.lo = lo;
+    this.dottedQuad = dottedQuad;
+  }
+
+  /** The IPv4 value when this address was written as a dotted quad, else -1: then equal values mean equal text. */
+  public long dottedQuad() {
+    return dottedQuad ? lo : -1;
   }
 
   public boolean isV6() {
@@ -45,7 +57,7 @@ public final class Ip {
     }
     if (s.indexOf(':') < 0) {
       long v = parseV4(s, 0, s.length());
-      return v < 0 ? null : new Ip(false, 0, v);
+      return v < 0 ? null : new Ip(false, 0, v, true);
     }
     return parseV6(s);
   }

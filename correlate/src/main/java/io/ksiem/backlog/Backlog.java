@@ -43,9 +43,11 @@ public final class Backlog {
   final LinkedHashSet<String> srcIps = new LinkedHashSet<>(4);
   final LinkedHashSet<String> dstIps = new LinkedHashSet<>(4);
   final LinkedHashSet<CustomData> customData = new LinkedHashSet<>(2);
-  /** Every event id appended, repeats included: the directive's duplicate-id check counts them. */
-  final List<String> eventIds = new ArrayList<>(4);
-  /** Their hashes, so deleting the backlog need not touch the strings. */
+  /**
+   * The 64-bit hashes of every event id appended, repeats included: what the directive's duplicate-id check counts.
+   * Hashes rather than the ids keep a backlog's state and heap small; two distinct ids collide with odds near
+   * 1e-15 per check, and the only effect would be one backlog not created.
+   */
   final LongArrayList idHashes = new LongArrayList(4);
   /**
    * The IPv4 address added last to each list, or -1: repeats skip the set. Only dotted-quad text qualifies (one text
@@ -154,7 +156,7 @@ public final class Backlog {
 
   void addSrc(io.ksiem.event.NormalizedEvent e) {
     Ip ip = e.src();
-    long v4 = ip == null || e.srcIp.indexOf(':') >= 0 ? -1 : ip.v4();
+    long v4 = ip == null ? -1 : ip.dottedQuad();
     if (v4 < 0 || v4 != lastSrc) {
       srcIps.add(e.srcIp);
       lastSrc = v4;
@@ -163,7 +165,7 @@ public final class Backlog {
 
   void addDst(io.ksiem.event.NormalizedEvent e) {
     Ip ip = e.dst();
-    long v4 = ip == null || e.dstIp.indexOf(':') >= 0 ? -1 : ip.v4();
+    long v4 = ip == null ? -1 : ip.dottedQuad();
     if (v4 < 0 || v4 != lastDst) {
       dstIps.add(e.dstIp);
       lastDst = v4;

@@ -24,7 +24,7 @@ public final class BacklogCodec {
   }
 
   public static byte[] encode(Backlog b) {
-    Out o = new Out(128 + 16 * b.eventIds.size());
+    Out o = new Out(128 + 8 * b.idHashes.size());
     o.varint(VERSION);
     o.str(b.id);
     o.varint(b.directive.id);
@@ -69,8 +69,10 @@ public final class BacklogCodec {
       o.str(c.label());
       o.str(c.content());
     }
-    o.varint(b.eventIds.size());
-    b.eventIds.forEach(o::str);
+    o.varint(b.idHashes.size());
+    for (int i = 0, k = b.idHashes.size(); i < k; i++) {
+      o.fixed64(b.idHashes.getLong(i));
+    }
     return o.bytes();
   }
 
@@ -132,7 +134,7 @@ public final class BacklogCodec {
       b.customData.add(new CustomData(in.str(), in.str()));
     }
     for (int i = in.varint(); i > 0; i--) {
-      b.eventIds.add(in.str());
+      b.idHashes.add(in.fixed64());
     }
     return new Decoded(b, null);
   }

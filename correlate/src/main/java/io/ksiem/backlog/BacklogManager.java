@@ -39,8 +39,7 @@ public final class BacklogManager {
   private final List<Backlog> unpinned = new ArrayList<>();
   /**
    * 64-bit hashes of the event ids in live backlogs, with their number of appearances: dsiem's only duplicate
-   * protection, checked before a backlog is created. A hit is confirmed against the ids themselves, so a hash
-   * collision cannot suppress a backlog.
+   * protection, checked before a backlog is created.
    */
   private final Long2IntOpenHashMap eventIds = new Long2IntOpenHashMap();
   private final ArrayList<Backlog> scratch = new ArrayList<>();
@@ -86,7 +85,7 @@ public final class BacklogManager {
     if (!directive.rule(1).matches(e, ctx.assets())) {
       return;
     }
-    if (eventIds.get(idHash(e.eventId)) > 0 && inLiveBacklog(e.eventId)) {
+    if (eventIds.get(idHash(e.eventId)) > 0) {
       return;
     }
     create(e);
@@ -102,15 +101,6 @@ public final class BacklogManager {
     h ^= h >>> 33;
     h *= 0xc4ceb9fe1a85ec53L;
     return h ^ (h >>> 33);
-  }
-
-  private boolean inLiveBacklog(String id) {
-    for (Backlog b : backlogs()) {
-      if (b.eventIds.contains(id)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private List<Backlog> candidates(NormalizedEvent e) {
@@ -198,7 +188,6 @@ public final class BacklogManager {
   private void record(Backlog b, NormalizedEvent e, int s) {
     b.count[s]++;
     long h = idHash(e.eventId);
-    b.eventIds.add(e.eventId);
     b.idHashes.add(h);
     eventIds.addTo(h, 1);
     b.addSrc(e);
@@ -283,10 +272,8 @@ public final class BacklogManager {
   /** Takes over a restored backlog. */
   public void adopt(Backlog b) {
     live++;
-    for (String id : b.eventIds) {
-      long h = idHash(id);
-      b.idHashes.add(h);
-      eventIds.addTo(h, 1);
+    for (int i = 0, n = b.idHashes.size(); i < n; i++) {
+      eventIds.addTo(b.idHashes.getLong(i), 1);
     }
     index(b);
     b.deadline = deadline(b);

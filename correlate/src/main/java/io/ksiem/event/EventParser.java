@@ -14,6 +14,24 @@ import java.io.IOException;
  */
 public final class EventParser {
   private final JsonFactory factory = new JsonFactory();
+  /**
+   * Canonical instances of the low-cardinality fields (sensor, protocol, product, category, subcategory): events
+   * then share them, which saves heap and keeps their hashes computed. Bounded, so a flood of distinct values only
+   * stops the sharing.
+   */
+  private final java.util.HashMap<String, String> shared = new java.util.HashMap<>();
+  private static final int SHARED_MAX = 4096;
+
+  private String share(String s) {
+    String c = shared.get(s);
+    if (c != null) {
+      return c;
+    }
+    if (shared.size() < SHARED_MAX) {
+      shared.put(s, s);
+    }
+    return s;
+  }
 
   /** The parse result: an event, or the reason there is none. */
   public record Result(NormalizedEvent event, String reason) {
@@ -56,13 +74,13 @@ public final class EventParser {
         case "event_id" -> err = str(p, v, key, s -> e.eventId = s);
         case "timestamp" -> err = str(p, v, key, s -> e.timestamp = s);
         case "title" -> err = str(p, v, key, s -> e.title = s);
-        case "sensor" -> err = str(p, v, key, s -> e.sensor = s);
+        case "sensor" -> err = str(p, v, key, s -> e.sensor = share(s));
         case "src_ip" -> err = str(p, v, key, s -> e.srcIp = s);
         case "dst_ip" -> err = str(p, v, key, s -> e.dstIp = s);
-        case "protocol" -> err = str(p, v, key, s -> e.protocol = s);
-        case "product" -> err = str(p, v, key, s -> e.product = s);
-        case "category" -> err = str(p, v, key, s -> e.category = s);
-        case "subcategory" -> err = str(p, v, key, s -> e.subcategory = s);
+        case "protocol" -> err = str(p, v, key, s -> e.protocol = share(s));
+        case "product" -> err = str(p, v, key, s -> e.product = share(s));
+        case "category" -> err = str(p, v, key, s -> e.category = share(s));
+        case "subcategory" -> err = str(p, v, key, s -> e.subcategory = share(s));
         case "custom_label1" -> err = str(p, v, key, s -> e.customLabel1 = s);
         case "custom_label2" -> err = str(p, v, key, s -> e.customLabel2 = s);
         case "custom_label3" -> err = str(p, v, key, s -> e.customLabel3 = s);

@@ -38,6 +38,12 @@ public final class Rule {
   private final PortMatcher portToMatcher;
   private final CustomDataMatcher[] customDataMatchers;
   private final boolean unconstrainedCustomData;
+  /** Referenced rule numbers (0: none), parsed once. */
+  private final int fromRef;
+  private final int toRef;
+  private final int portFromRef;
+  private final int portToRef;
+  private final boolean customDataRefs;
 
   /** The validated fields of a rule, as the directive loader hands them over. */
   public record Spec(String name, int stage, RuleType type, int pluginId, int[] pluginSids, List<String> product,
@@ -78,6 +84,12 @@ public final class Rule {
           : CustomDataMatcher.compile(customData[i]);
     }
     this.unconstrainedCustomData = unconstrained(customDataMatchers);
+    this.fromRef = reference(from);
+    this.toRef = reference(to);
+    this.portFromRef = reference(portFrom);
+    this.portToRef = reference(portTo);
+    this.customDataRefs = customDataMatchers[0] == CustomDataMatcher.NEVER
+        || customDataMatchers[1] == CustomDataMatcher.NEVER || customDataMatchers[2] == CustomDataMatcher.NEVER;
   }
 
   /** A copy of {@code base} with other addresses, ports and custom data, their matchers already compiled. */
@@ -109,6 +121,11 @@ public final class Rule {
     this.portToMatcher = portToMatcher;
     this.customDataMatchers = customDataMatchers;
     this.unconstrainedCustomData = unconstrained(customDataMatchers);
+    this.fromRef = 0;
+    this.toRef = 0;
+    this.portFromRef = 0;
+    this.portToRef = 0;
+    this.customDataRefs = false;
   }
 
   private static boolean unconstrained(CustomDataMatcher[] m) {
@@ -212,14 +229,11 @@ public final class Rule {
    * {@code !HOME_NET}) becomes the first event's value; anything else is copied literally, lists included.
    */
   public Rule resolve(Rule[] resolved, NormalizedEvent first) {
-    int fr = reference(from);
-    int tr = reference(to);
-    int pfr = reference(portFrom);
-    int ptr = reference(portTo);
-    boolean anyCd = false;
-    for (int i = 0; i < 3; i++) {
-      anyCd |= customDataReference(customData[i]) > Integer.MIN_VALUE;
-    }
+    int fr = fromRef;
+    int tr = toRef;
+    int pfr = portFromRef;
+    int ptr = portToRef;
+    boolean anyCd = customDataRefs;
     if (fr == 0 && tr == 0 && pfr == 0 && ptr == 0 && !anyCd) {
       return this;
     }
