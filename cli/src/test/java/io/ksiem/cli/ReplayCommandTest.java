@@ -82,4 +82,29 @@ class ReplayCommandTest {
     assertEquals(2, run(args(ok, "--med-risk-min", "5", "--med-risk-max", "5")));
     assertEquals(2, run(List.of("replay", "--events", "x")));
   }
+
+  @Test
+  void aLineWithInvalidUtf8IsRejectedAloneAndTheRunGoesOn() throws IOException {
+    String d = "{\"directives\":[{\"id\":1,\"name\":\"d\",\"kingdom\":\"k\",\"category\":\"c\",\"priority\":5,"
+        + "\"rules\":[" + rule(1) + "," + rule(2) + "]}]}";
+    List<String> a = args(d, "--rejects", dir.resolve("r.jsonl").toString());
+    String ok = "{\"event_id\":\"e%d\",\"timestamp\":\"2026-01-05T10:00:0%dZ\",\"sensor\":\"s\","
+        + "\"src_ip\":\"10.0.0.1\",\"dst_ip\":\"10.0.0.2\",\"plugin_id\":7,\"plugin_sid\":1}\n";
+    java.io.ByteArrayOutputStream events = new java.io.ByteArrayOutputStream();
+    events.writeBytes(String.format(ok, 1, 1).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    events.writeBytes(new byte[] {'{', (byte) 0xff, (byte) 0xfe, '\n'});
+    events.writeBytes(String.format(ok, 2, 2).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Files.write(dir.resolve("events.jsonl"), events.toByteArray());
+    assertEquals(0, run(a), err.toString());
+    List<String> rejects = Files.readAllLines(dir.resolve("r.jsonl"));
+    assertEquals(1, rejects.size());
+    assertTrue(rejects.get(0).startsWith("{\"line\":2,"), rejects.get(0));
+    assertEquals(2, Files.readAllLines(dir.resolve("ae.jsonl")).size(), "e1 starts a backlog, e2 completes it");
+  }
+
+  private static String rule(int stage) {
+    return "{\"name\":\"s\",\"stage\":" + stage + ",\"type\":\"PluginRule\",\"plugin_id\":7,\"plugin_sid\":[1],"
+        + "\"occurrence\":1,\"from\":\"" + (stage == 1 ? "ANY" : ":1") + "\",\"to\":\"ANY\",\"port_from\":\"ANY\","
+        + "\"port_to\":\"ANY\",\"reliability\":5,\"timeout\":60}";
+  }
 }

@@ -173,7 +173,7 @@ public final class DirectiveLoader {
       }
       for (int sid : sids) {
         if (sid < 1) {
-          throw new Invalid("PluginRule " + at + " has plugin_sid " + sid + " (must be 1 or more)");
+          throw new Invalid(at + " plugin_sid contains " + sid);
         }
       }
     } else {
@@ -186,12 +186,12 @@ public final class DirectiveLoader {
     }
     String from = text(r, "from", at + " 'from'");
     String to = text(r, "to", at + " 'to'");
-    address(at, "from", from, pos);
-    address(at, "to", to, pos);
+    address(at, "from", from, pos, count);
+    address(at, "to", to, pos, count);
     String portFrom = text(r, "port_from", at + " 'port_from'");
     String portTo = text(r, "port_to", at + " 'port_to'");
-    port(at, "port_from", portFrom, pos);
-    port(at, "port_to", portTo, pos);
+    port(at, "port_from", portFrom, pos, count);
+    port(at, "port_to", portTo, pos, count);
     String[] customData = new String[3];
     String[] customLabel = new String[3];
     for (int k = 1; k <= 3; k++) {
@@ -199,7 +199,7 @@ public final class DirectiveLoader {
       customLabel[k - 1] = text(r, "custom_label" + k, at + " 'custom_label" + k + "'");
       int ref = Rule.customDataReference(customData[k - 1]);
       if (ref > Integer.MIN_VALUE) {
-        checkReference(at, "custom_data" + k, customData[k - 1], ref, pos);
+        checkReference(at, "custom_data" + k, customData[k - 1], ref, pos, count);
       }
     }
     boolean hasReference = Rule.reference(from) != 0 || Rule.reference(to) != 0 || Rule.reference(portFrom) != 0
@@ -212,15 +212,14 @@ public final class DirectiveLoader {
     if (!stickyText.isEmpty()) {
       sticky = Sticky.parse(stickyText);
       if (sticky == null) {
-        throw new Invalid(at + " sticky_different '" + stickyText + "' is not one of PLUGIN_SID, SRC_IP, DST_IP,"
-            + " SRC_PORT, DST_PORT, CUSTOM_DATA1, CUSTOM_DATA2, CUSTOM_DATA3");
+        throw new Invalid(at + " sticky_different '" + stickyText + "' is not a known keyword");
       }
       if (type == RuleType.TaxonomyRule && sticky.pluginOnly()) {
         throw new Invalid("TaxonomyRule " + at + " cannot use sticky_different " + stickyText);
       }
     }
     int occurrence = integer(r, "occurrence", at + " 'occurrence'");
-    if ((pos == 1 || stage == 1) && occurrence != 1) {
+    if (stage == 1 && occurrence != 1) {
       warnings.add(new LoadProblem(source, position, what, at + " occurrence " + occurrence + " set to 1"));
       occurrence = 1;
     }
@@ -238,26 +237,26 @@ public final class DirectiveLoader {
         reliability, timeout, protocol, sticky, from, to, portFrom, portTo, customData, customLabel));
   }
 
-  private void address(String at, String field, String value, int pos) throws Invalid {
+  private void address(String at, String field, String value, int pos, int count) throws Invalid {
     if (value.isEmpty()) {
       throw new Invalid(at + " '" + field + "' is empty");
     }
     if (value.startsWith(":")) {
-      checkReference(at, field, value, pos);
+      checkReference(at, field, value, pos, count);
       return;
     }
     String bad = AddressMatcher.invalidItem(value);
     if (bad != null) {
-      throw new Invalid("'" + value + "': " + bad + " is not a valid list item (" + at + " '" + field + "')");
+      throw new Invalid(at + " '" + field + "' '" + value + "': " + bad + " is not a valid list item");
     }
   }
 
-  private void port(String at, String field, String value, int pos) throws Invalid {
+  private void port(String at, String field, String value, int pos, int count) throws Invalid {
     if (value.isEmpty()) {
       throw new Invalid(at + " " + field + " is empty");
     }
     if (value.startsWith(":")) {
-      checkReference(at, field, value, pos);
+      checkReference(at, field, value, pos, count);
       return;
     }
     String bad = PortMatcher.invalidItem(value);
@@ -266,27 +265,29 @@ public final class DirectiveLoader {
     }
   }
 
-  private void checkReference(String at, String field, String value, int pos) throws Invalid {
+  private void checkReference(String at, String field, String value, int pos, int count) throws Invalid {
     if (!REFERENCE.matcher(value).matches()) {
       throw new Invalid(at + " '" + field + "' '" + value + "' is not a valid reference");
     }
-    checkReference(at, field, value, Rule.reference(value), pos);
+    checkReference(at, field, value, Rule.reference(value), pos, count);
   }
 
   /** D4: a reference must point at an earlier stage that exists. */
-  private static void checkReference(String at, String field, String value, int n, int pos) throws Invalid {
+  private static void checkReference(String at, String field, String value, int n, int pos, int count)
+      throws Invalid {
+    if (n < 1 || n > count) {
+      throw new Invalid(at + " '" + field + "' '" + value + "' points to no rule (the directive has " + count
+          + ")");
+    }
     if (pos == 1) {
       throw new Invalid(at + " '" + field + "' is a reference ('" + value + "' points to "
-          + (n == 1 ? "its own stage" : n > 1 ? "a later stage" : "no rule") + ")");
+          + (n == 1 ? "its own stage" : "a later stage") + ")");
     }
     if (n == pos) {
       throw new Invalid(at + " '" + field + "' '" + value + "' points to its own stage");
     }
     if (n > pos) {
       throw new Invalid(at + " '" + field + "' '" + value + "' points to a later stage");
-    }
-    if (n < 1) {
-      throw new Invalid(at + " '" + field + "' '" + value + "' points to no rule");
     }
   }
 

@@ -79,7 +79,9 @@ public final class Replay {
         BufferedWriter links = Files.newBufferedWriter(r.alarmEvents(), StandardCharsets.UTF_8);
         Writer rejects = r.rejects() == null ? Writer.nullWriter()
             : Files.newBufferedWriter(r.rejects(), StandardCharsets.UTF_8);
-        BufferedReader in = Files.newBufferedReader(r.events(), StandardCharsets.UTF_8)) {
+        // malformed UTF-8 becomes U+FFFD, as Go's decoder does, so a bad byte costs at most its line
+        BufferedReader in = new BufferedReader(new java.io.InputStreamReader(Files.newInputStream(r.events()),
+            StandardCharsets.UTF_8))) {
       AlarmSink sink = new AlarmSink() {
         @Override
         public void alarm(Alarm snapshot) {

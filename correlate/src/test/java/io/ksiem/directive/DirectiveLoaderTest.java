@@ -62,7 +62,7 @@ class DirectiveLoaderTest {
     assertRejected("neither PluginRule nor TaxonomyRule", d -> stage(d, 2).put("type", "pluginrule"));
     assertRejected("plugin_id 0", d -> stage(d, 1).put("plugin_id", 0));
     assertRejected("without plugin_sid", d -> stage(d, 1).putArray("plugin_sid"));
-    assertRejected("plugin_sid 0", d -> stage(d, 1).putArray("plugin_sid").add(3).add(0));
+    assertRejected("plugin_sid contains 0", d -> stage(d, 1).putArray("plugin_sid").add(3).add(0));
     assertRejected("without product", d -> stage(d, 1).put("type", "TaxonomyRule").put("category", "x"));
     assertRejected("without category",
         d -> stage(d, 1).put("type", "TaxonomyRule").putArray("product").add("Firewall"));
@@ -79,7 +79,7 @@ class DirectiveLoaderTest {
   void d4Checks() {
     assertRejected("port_from is empty", d -> stage(d, 1).put("port_from", ""));
     assertRejected("port_to is empty", d -> stage(d, 2).remove("port_to"));
-    assertRejected("'FOO' is not one of", d -> stage(d, 2).put("sticky_different", "FOO"));
+    assertRejected("'FOO' is not a known keyword", d -> stage(d, 2).put("sticky_different", "FOO"));
     assertRejected("cannot use sticky_different PLUGIN_SID", d -> {
       stage(d, 2).put("type", "TaxonomyRule").put("category", "c").put("sticky_different", "PLUGIN_SID")
           .putArray("product").add("p");
@@ -96,7 +96,11 @@ class DirectiveLoaderTest {
     assertRejected("is a reference", d -> stage(d, 1).put("from", ":1"));
     assertRejected("points to its own stage", d -> stage(d, 2).put("custom_data1", ":2"));
     assertRejected("points to no rule", d -> stage(d, 2).put("custom_data2", ":0"));
-    assertRejected("points to a later stage", d -> stage(d, 2).put("custom_data3", "5:"));
+    assertRejected("points to no rule (the directive has 2)", d -> stage(d, 2).put("custom_data3", "5:"));
+    assertRejected("points to a later stage", d -> {
+      d.withArray("rules").add(rule(3, 100, 3));
+      stage(d, 2).put("custom_data3", "3:");
+    });
     assertRejected("must be an integer", d -> stage(d, 2).put("occurrence", "3"));
     assertRejected("must be a string", d -> stage(d, 2).put("from", 10));
   }

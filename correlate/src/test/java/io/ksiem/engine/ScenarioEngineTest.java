@@ -26,6 +26,14 @@ class ScenarioEngineTest {
     List<Integer> ids = s.expectedLoadedIds();
     if (ids != null) {
       assertEquals(ids.stream().sorted().toList(), run.loadedIds.stream().sorted().toList());
+      // and each rejected directive with its reason, at its position
+      for (var expected : s.root.path("expected").path("rejected_directives")) {
+        int position = expected.get("position").asInt();
+        var problem = run.problems.stream().filter(p -> p.position() == position).findFirst();
+        assertTrue(problem.isPresent(), "directive #" + position + " should be rejected");
+        assertTrue(problem.get().reason().contains(expected.get("reason").asText()),
+            "#" + position + ": '" + problem.get().reason() + "' should say '" + expected.get("reason").asText() + "'");
+      }
     }
   }
 

@@ -23,6 +23,7 @@ public final class ScenarioRun {
   public final List<String> alarmEvents = new ArrayList<>();
   public final List<Integer> rejects = new ArrayList<>();
   public final List<Integer> loadedIds = new ArrayList<>();
+  public final List<io.ksiem.directive.LoadProblem> problems;
   public final List<Directive> directives;
   public final AssetSet assets;
   private final Scenario scenario;
@@ -43,6 +44,7 @@ public final class ScenarioRun {
     this.scenario = s;
     DirectiveLoader dl = new DirectiveLoader().load("directives.json", s.root.get("directives"));
     this.directives = dl.directives();
+    this.problems = dl.problems();
     directives.forEach(d -> loadedIds.add(d.id));
     this.assets = new AssetLoader().load("assets.json", s.root.get("assets")).assets();
   }
