@@ -155,21 +155,19 @@ public final class Backlog {
   }
 
   void addSrc(io.ksiem.event.NormalizedEvent e) {
-    Ip ip = e.src();
-    long v4 = ip == null ? -1 : ip.dottedQuad();
-    if (v4 < 0 || v4 != lastSrc) {
-      srcIps.add(e.srcIp);
-      lastSrc = v4;
-    }
+    lastSrc = addAddress(srcIps, e.srcIp, e.src(), lastSrc);
   }
 
   void addDst(io.ksiem.event.NormalizedEvent e) {
-    Ip ip = e.dst();
+    lastDst = addAddress(dstIps, e.dstIp, e.dst(), lastDst);
+  }
+
+  private static long addAddress(Set<String> ips, String text, Ip ip, long last) {
     long v4 = ip == null ? -1 : ip.dottedQuad();
-    if (v4 < 0 || v4 != lastDst) {
-      dstIps.add(e.dstIp);
-      lastDst = v4;
+    if (v4 < 0 || v4 != last) {
+      ips.add(text);
     }
+    return v4;
   }
 
   /** dsiem drops {@code 0.0.0.0} from an address list unless it is the only entry. */
