@@ -1,0 +1,112 @@
+package io.ksiem.schemas.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
+
+/**
+ * A client of the Confluent Schema Registry REST API, the API that Confluent Schema Registry, Apicurio (at
+ * {@code /apis/ccompat/v7}), Karapace and Redpanda all serve. Written by hand on {@code java.net.http}: Confluent's
+ * client is not on Maven Central, and Apicurio's own client speaks Apicurio's API. Ids and schemas are cached, as
+ * they never change once assigned.
+ */
+public final class SchemaRegistryClient {
+  private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final String baseUrl;
+  private final HttpClient http;
+  private final Map<String, Integer> ids = new ConcurrentHashMap<>();
+  private final Map<Integer, Schema> schemas = new ConcurrentHashMap<>();
+
+  /** The registry refused a schema: incompatible with the subject's history (HTTP 409) or invalid (422). */
+  public static final class RejectedSchemaException extends IOException {
+    private final int status;
+
+    RejectedSchemaException(int status, String message) {
+      super(message);
+      this.status = status;
+    }
+
+    public int status() {
+      return status;
+    }
+  }
+
+  /** {@code baseUrl} such as {@code http://localhost:8081} or {@code http://host:8080/apis/ccompat/v7}. */
+  public SchemaRegistryClient(String baseUrl) {
+    this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+  }
+
+  /** Registers (or finds) the schema under the subject and returns its global id. */
+  public int register(String subject, Schema schema) throws IOException {
+    String key = subject + "\u0000" + schema;
+    Integer cached = ids.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    String body = JSON.writeValueAsString(Map.of("schema", schema.toString(), "schemaType", "AVRO"));
+    JsonNode reply = call("POST", "/subjects/" + subject + "/versions", body);
+    int id = reply.get("id").asInt();
+    ids.put(key, id);
+    schemas.putIfAbsent(id, schema);
+    return id;
+  }
+
+  /** The schema with this global id. */
+  public Schema schema(int id) throws IOException {
+    Schema s = schemas.get(id);
+    if (s != null) {
+      return s;
+    }
+    JsonNode reply = call("GET", "/schemas/ids/" + id, null);
+    s = new Schema.Parser().parse(reply.get("schema").asText());
+    schemas.put(id, s);
+    return s;
+  }
+
+  /** Sets the subject's compatibility level, such as {@code BACKWARD}. */
+  public void setCompatibility(String subject, String level) throws IOException {
+    call("PUT", "/config/" + subject, JSON.writeValueAsString(Map.of("compatibility", level)));
+  }
+
+  public String compatibility(String subject) throws IOException {
+    JsonNode reply = call("GET", "/config/" + subject, null);
+    return reply.path("compatibilityLevel").asText();
+  }
+
+  private JsonNode call(String method, String path, String body) throws IOException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
+        .header("Accept", CONTENT_TYPE);
+    if (body == null) {
+      b.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      b.header("Content-Type", CONTENT_TYPE).method(method, HttpRequest.BodyPublishers.ofString(body));
+    }
+    HttpResponse<String> r;
+    try {
+      r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted calling the schema registry", e);
+    }
+    if (r.statusCode() == 409 || r.statusCode() == 422) {
+      throw new RejectedSchemaException(r.statusCode(), "schema registry refused " + method + " " + path + ": "
+          + r.body());
+    }
+    if (r.statusCode() / 100 != 2) {
+      throw new IOException("schema registry " + method + " " + baseUrl + path + " answered " + r.statusCode()
+          + ": " + r.body());
+    }
+    return JSON.readTree(r.body());
+  }
+}
