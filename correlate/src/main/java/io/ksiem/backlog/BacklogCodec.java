@@ -5,7 +5,6 @@ import io.ksiem.directive.Directive;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.function.IntFunction;
 
 /**
  * A backlog to bytes and back, for a state store with one entry per backlog. Written by hand rather than with a
@@ -77,10 +76,16 @@ public final class BacklogCodec {
   }
 
   /**
-   * Decodes a backlog for the directive {@code managers} knows by id. It is refused when that directive is gone or
-   * now has another number of stages.
+   * Decodes a backlog for the directive version {@code managers} finds by id and fingerprint. It is refused when
+   * that directive is gone or now has another number of stages.
    */
-  public static Decoded decode(byte[] bytes, IntFunction<BacklogManager> managers) {
+  /** Finds the manager of a directive version: the exact one if known, else the directive's current one. */
+  @FunctionalInterface
+  public interface Managers {
+    BacklogManager find(int directiveId, long fingerprint);
+  }
+
+  public static Decoded decode(byte[] bytes, Managers managers) {
     In in = new In(bytes);
     int version = in.varint();
     if (version != VERSION) {
@@ -88,8 +93,8 @@ public final class BacklogCodec {
     }
     String id = in.str();
     int directiveId = in.varint();
-    in.fixed64();
-    BacklogManager m = managers.apply(directiveId);
+    long fingerprint = in.fixed64();
+    BacklogManager m = managers.find(directiveId, fingerprint);
     if (m == null) {
       return new Decoded(null, "backlog " + id + ": directive " + directiveId + " is no longer loaded");
     }

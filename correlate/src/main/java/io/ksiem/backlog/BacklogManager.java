@@ -60,6 +60,20 @@ public final class BacklogManager {
     this.indexed = indexed;
   }
 
+  private boolean retired;
+
+  /**
+   * A retired manager holds the backlogs of a directive version that has since been replaced or removed: they
+   * finish under the version they started with, and it starts no new ones.
+   */
+  public void retire() {
+    retired = true;
+  }
+
+  public boolean retired() {
+    return retired;
+  }
+
   public Directive directive() {
     return directive;
   }
@@ -79,7 +93,7 @@ public final class BacklogManager {
       }
     }
     candidates.clear();
-    if (consumed) {
+    if (consumed || retired) {
       return;
     }
     if (!directive.rule(1).matches(e, ctx.assets())) {

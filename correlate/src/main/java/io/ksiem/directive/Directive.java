@@ -18,9 +18,11 @@ public final class Directive {
   /** The file it came from. */
   public final String source;
   public final long fingerprint;
+  /** The directive as JSON, to publish it or keep an old version for the backlogs that started under it. */
+  public final String json;
 
   public Directive(int id, String name, int priority, String kingdom, String category, boolean allRulesAlwaysActive,
-      List<Rule> rules, String source, long fingerprint) {
+      List<Rule> rules, String source, long fingerprint, String json) {
     this.id = id;
     this.name = name;
     this.priority = priority;
@@ -30,6 +32,7 @@ public final class Directive {
     this.rules = rules.toArray(new Rule[0]);
     this.source = source;
     this.fingerprint = fingerprint;
+    this.json = json;
   }
 
   public int stages() {

@@ -132,9 +132,9 @@ public final class DirectiveLoader {
     for (int i = 0; i < n; i++) {
       rules.add(rule(source, position, what, rulesNode.get(i), i + 1, n, stages));
     }
-    long fingerprint = fnv64(d.toString());
+    String json = d.toString();
     return new Directive(id, name, priority, kingdom, category, bool(d, "all_rules_always_active"), rules, source,
-        fingerprint);
+        fnv64(json), json);
   }
 
   private Rule rule(String source, int position, String what, JsonNode r, int pos, int count, Set<Integer> stages)

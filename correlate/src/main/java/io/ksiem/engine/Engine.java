@@ -41,6 +41,8 @@ public final class Engine implements Correlation {
   private final DirectiveIndex index;
   private final BacklogManager[] managers;
   private final Map<Integer, BacklogManager> byId = new HashMap<>();
+  /** Older versions of directives, kept while backlogs started under them are live; in directive id order. */
+  private final List<BacklogManager> retired = new ArrayList<>();
   private final AssetSet assets;
   private final EngineOptions options;
   private final AlarmSink sink;
@@ -62,6 +64,15 @@ public final class Engine implements Correlation {
 
   public Engine(List<Directive> directives, AssetSet assets, EngineOptions options, AlarmSink sink,
       Dispatch dispatch, boolean trackChanges) {
+    this(directives, List.of(), assets, options, sink, dispatch, trackChanges);
+  }
+
+  /**
+   * {@code retiredVersions} are earlier versions of directives (changed or removed since) whose live backlogs finish
+   * under them; they start no new backlogs and are dropped once empty.
+   */
+  public Engine(List<Directive> directives, List<Directive> retiredVersions, AssetSet assets, EngineOptions options,
+      AlarmSink sink, Dispatch dispatch, boolean trackChanges) {
     this.index = new DirectiveIndex(directives);
     this.assets = assets;
     this.options = options;
@@ -72,6 +83,17 @@ public final class Engine implements Correlation {
     for (int i = 0; i < managers.length; i++) {
       managers[i] = new BacklogManager(index.get(i), this, dispatch == Dispatch.INDEXED);
       byId.put(index.get(i).id, managers[i]);
+    }
+    List<Directive> old = new ArrayList<>(retiredVersions);
+    old.sort(Comparator.comparingInt((Directive d) -> d.id));
+    for (Directive d : old) {
+      BacklogManager current = byId.get(d.id);
+      if (current != null && current.directive().fingerprint == d.fingerprint) {
+        continue;
+      }
+      BacklogManager m = new BacklogManager(d, this, dispatch == Dispatch.INDEXED);
+      m.retire();
+      retired.add(m);
     }
   }
 
@@ -97,6 +119,12 @@ public final class Engine implements Correlation {
         }
       }
     }
+    for (int i = 0; i < retired.size(); i++) {
+      BacklogManager m = retired.get(i);
+      if (m.liveBacklogs() > 0 && DirectiveIndex.passes(m.directive(), e)) {
+        m.handle(e);
+      }
+    }
   }
 
   /**
@@ -120,8 +148,45 @@ public final class Engine implements Correlation {
     due.sort(D7_ORDER);
     nextDeadline = Long.MIN_VALUE;
     for (Backlog b : due) {
-      byId.get(b.directive().id).expire(b);
+      managerOf(b).expire(b);
     }
+  }
+
+  private BacklogManager managerOf(Backlog b) {
+    BacklogManager m = byId.get(b.directive().id);
+    if (m != null && m.directive() == b.directive()) {
+      return m;
+    }
+    for (BacklogManager r : retired) {
+      if (r.directive() == b.directive()) {
+        return r;
+      }
+    }
+    throw new IllegalStateException("no manager for " + b.id());
+  }
+
+  private BacklogManager find(int directiveId, long fingerprint) {
+    BacklogManager m = byId.get(directiveId);
+    if (m != null && m.directive().fingerprint == fingerprint) {
+      return m;
+    }
+    for (BacklogManager r : retired) {
+      if (r.directive().id == directiveId && r.directive().fingerprint == fingerprint) {
+        return r;
+      }
+    }
+    return m;
+  }
+
+  /** The earlier directive versions that still have live backlogs. */
+  public List<Directive> retiredVersions() {
+    List<Directive> out = new ArrayList<>();
+    for (BacklogManager r : retired) {
+      if (r.liveBacklogs() > 0) {
+        out.add(r.directive());
+      }
+    }
+    return out;
   }
 
   public long clock() {
@@ -137,6 +202,9 @@ public final class Engine implements Correlation {
     for (BacklogManager m : managers) {
       n += m.liveBacklogs();
     }
+    for (BacklogManager m : retired) {
+      n += m.liveBacklogs();
+    }
     return n;
   }
 
@@ -144,6 +212,9 @@ public final class Engine implements Correlation {
   public List<Backlog> backlogs() {
     List<Backlog> out = new ArrayList<>();
     for (BacklogManager m : managers) {
+      out.addAll(m.backlogs());
+    }
+    for (BacklogManager m : retired) {
       out.addAll(m.backlogs());
     }
     return out;
@@ -169,12 +240,12 @@ public final class Engine implements Correlation {
     seq = header[1];
     List<String> orphans = new ArrayList<>();
     for (byte[] bytes : backlogs) {
-      BacklogCodec.Decoded d = BacklogCodec.decode(bytes, byId::get);
+      BacklogCodec.Decoded d = BacklogCodec.decode(bytes, this::find);
       if (d.backlog() == null) {
         orphans.add(d.problem());
         continue;
       }
-      byId.get(d.backlog().directive().id).adopt(d.backlog());
+      managerOf(d.backlog()).adopt(d.backlog());
     }
     return orphans;
   }

@@ -41,6 +41,13 @@ public final class SchemaRegistryClient {
     }
   }
 
+  /** The registry has no schema with the id a record names: the record is not ours, or the registry lost it. */
+  public static final class UnknownSchemaException extends IOException {
+    UnknownSchemaException(String message) {
+      super(message);
+    }
+  }
+
   /** {@code baseUrl} such as {@code http://localhost:8081} or {@code http://host:8080/apis/ccompat/v7}. */
   public SchemaRegistryClient(String baseUrl) {
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
@@ -102,6 +109,9 @@ public final class SchemaRegistryClient {
     if (r.statusCode() == 409 || r.statusCode() == 422) {
       throw new RejectedSchemaException(r.statusCode(), "schema registry refused " + method + " " + path + ": "
           + r.body());
+    }
+    if (r.statusCode() == 404 && path.startsWith("/schemas/ids/")) {
+      throw new UnknownSchemaException("the schema registry has no schema with id " + path.substring(13));
     }
     if (r.statusCode() / 100 != 2) {
       throw new IOException("schema registry " + method + " " + baseUrl + path + " answered " + r.statusCode()

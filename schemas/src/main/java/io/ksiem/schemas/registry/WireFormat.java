@@ -40,11 +40,17 @@ public final class WireFormat<T extends SpecificRecord> {
     this.writer = new SpecificDatumWriter<>(schema);
   }
 
-  /** Registers the schema under the subject (once) and encodes the record. */
-  public byte[] encode(T record) throws IOException {
+  /** Registers the schema under the subject (once) and returns its id. */
+  public int encodeSchemaId() throws IOException {
     if (id < 0) {
       id = registry.register(subject, schema);
     }
+    return id;
+  }
+
+  /** Registers the schema under the subject (once) and encodes the record. */
+  public byte[] encode(T record) throws IOException {
+    encodeSchemaId();
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     out.write(MAGIC);
     out.write(ByteBuffer.allocate(4).putInt(id).array());
@@ -65,7 +71,13 @@ public final class WireFormat<T extends SpecificRecord> {
     int writerId = ByteBuffer.wrap(bytes, 1, 4).getInt();
     SpecificDatumReader<T> reader = readers.get(writerId);
     if (reader == null) {
-      reader = new SpecificDatumReader<>(registry.schema(writerId), schema);
+      Schema writerSchema;
+      try {
+        writerSchema = registry.schema(writerId);
+      } catch (SchemaRegistryClient.UnknownSchemaException e) {
+        throw new MalformedRecordException(e.getMessage(), e);
+      }
+      reader = new SpecificDatumReader<>(writerSchema, schema);
       readers.put(writerId, reader);
     }
     try {

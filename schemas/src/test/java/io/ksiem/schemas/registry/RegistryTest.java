@@ -19,7 +19,7 @@ class RegistryTest {
 
   @BeforeAll
   static void start() throws Exception {
-    registry = new SchemaRegistryClient(ApicurioRegistry.ccompatUrl());
+    registry = new SchemaRegistryClient(io.ksiem.servers.SharedServers.registryUrl());
   }
 
   private static NormalizedEvent event() {
@@ -38,7 +38,7 @@ class RegistryTest {
     assertEquals(NormalizedEvent.getClassSchema().getFields().size(), registry.schema(id).getFields().size());
     assertEquals(event(), wire.decode(bytes));
     // a second client (another app) reads it through the registry alone
-    WireFormat<NormalizedEvent> other = new WireFormat<>(new SchemaRegistryClient(ApicurioRegistry.ccompatUrl()),
+    WireFormat<NormalizedEvent> other = new WireFormat<>(new SchemaRegistryClient(io.ksiem.servers.SharedServers.registryUrl()),
         subject, NormalizedEvent.getClassSchema());
     assertEquals(event(), other.decode(bytes));
     assertArrayEquals(bytes, other.encode(event()), "the same schema gets the same id");

@@ -1,0 +1,69 @@
+package io.ksiem.correlate;
+
+import io.ksiem.event.EventParser;
+import io.ksiem.schemas.NormalizedEvent;
+import io.ksiem.schemas.topic.Topics;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * Before routing: keeps the catalog current for the partitioner, turns an event that is not valid into a dead
+ * letter with the reason, and sends every correlation task a clock record (a null value whose timestamp is the
+ * time) whenever the stream's event time moves on, so every task's clock follows the whole stream, as in a replay,
+ * and not only the events routed to it.
+ */
+final class RouterProcessor implements Processor<String, NormalizedEvent, String, Object> {
+  private final Catalog catalog;
+  private ProcessorContext<String, Object> context;
+  private ReadOnlyKeyValueStore<String, String> directives;
+  private ReadOnlyKeyValueStore<String, String> assets;
+  private long clock = Long.MIN_VALUE;
+
+  /** The key of clock records. */
+  static final String CLOCK_KEY = "\u0000clock";
+
+  RouterProcessor(Catalog catalog) {
+    this.catalog = catalog;
+  }
+
+  /** An event that is not valid, with the reason. */
+  record Invalid(NormalizedEvent event, String reason) {
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Object> context) {
+    this.context = context;
+    this.directives = context.getStateStore(CorrelateTopology.DIRECTIVE_STORE);
+    this.assets = context.getStateStore(CorrelateTopology.ASSET_STORE);
+    catalog.refresh(directives, assets);
+  }
+
+  @Override
+  public void process(Record<String, NormalizedEvent> record) {
+    catalog.refresh(directives, assets);
+    EventParser.Result r = AvroRecords.toEngine(record.value());
+    if (r.ok()) {
+      long time = r.event().time;
+      if (time > clock) {
+        clock = time;
+        context.forward(new Record<>(CLOCK_KEY, null, time * 1000));
+      }
+      context.forward(record.withValue(record.value()));
+      return;
+    }
+    Headers h = new RecordHeaders(record.headers().toArray());
+    h.add(Topics.HEADER_REASON, r.reason().getBytes(StandardCharsets.UTF_8));
+    h.add(Topics.HEADER_STAGE, "correlate".getBytes(StandardCharsets.UTF_8));
+    context.recordMetadata().ifPresent(m -> {
+      h.add(Topics.HEADER_SOURCE_TOPIC, m.topic().getBytes(StandardCharsets.UTF_8));
+      h.add(Topics.HEADER_SOURCE_PARTITION, Integer.toString(m.partition()).getBytes(StandardCharsets.UTF_8));
+      h.add(Topics.HEADER_SOURCE_OFFSET, Long.toString(m.offset()).getBytes(StandardCharsets.UTF_8));
+    });
+    context.forward(new Record<>(record.key(), new Invalid(record.value(), r.reason()), record.timestamp(), h));
+  }
+}

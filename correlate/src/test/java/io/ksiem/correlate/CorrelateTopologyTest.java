@@ -1,0 +1,252 @@
+package io.ksiem.correlate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ksiem.alarm.AlarmJson;
+import io.ksiem.asset.Asset;
+import io.ksiem.asset.Cidr;
+import io.ksiem.directive.Directive;
+import io.ksiem.engine.EngineOptions;
+import io.ksiem.engine.Fixtures;
+import io.ksiem.event.EventParser;
+import io.ksiem.event.NormalizedEvent;
+import io.ksiem.scenario.Scenario;
+import io.ksiem.scenario.ScenarioRun;
+import io.ksiem.schemas.Alarm;
+import io.ksiem.schemas.AlarmEvent;
+import io.ksiem.schemas.registry.SchemaRegistryClient;
+import io.ksiem.schemas.topic.Topics;
+import io.ksiem.servers.SharedServers;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The correlate topology on TopologyTestDriver, with a real schema registry for the Avro serdes. */
+class CorrelateTopologyTest {
+  // the test driver runs one task per sub-topology: partition 0 of every topic
+  private static final int PARTITIONS = 1;
+  private static Topics topics;
+
+  @BeforeAll
+  static void registry() throws Exception {
+    topics = new Topics("ttd.", new SchemaRegistryClient(SharedServers.registryUrl()));
+  }
+
+  /** A driver around a fresh topology and state directory. */
+  static final class Driver implements AutoCloseable {
+    final TopologyTestDriver ttd;
+    final TestInputTopic<String, String> directives;
+    final TestInputTopic<String, String> assets;
+    final TestInputTopic<String, io.ksiem.schemas.NormalizedEvent> events;
+    final TestOutputTopic<String, Alarm> alarms;
+    final TestOutputTopic<String, AlarmEvent> links;
+    final TestOutputTopic<byte[], byte[]> deadLetter;
+
+    Driver(EngineOptions options, Duration idle) throws Exception {
+      Properties p = new Properties();
+      p.put(StreamsConfig.APPLICATION_ID_CONFIG, "ttd-correlate");
+      p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+      p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("ttd-state").toString());
+      ttd = new TopologyTestDriver(CorrelateTopology.build(topics, new Catalog(PARTITIONS),
+          new CorrelateTopology.Options(PARTITIONS, options, idle)), p, Instant.ofEpochSecond(Fixtures.T0));
+      directives = ttd.createInputTopic(topics.directives.name(), topics.directives.keySerde().serializer(),
+          topics.directives.valueSerde().serializer());
+      assets = ttd.createInputTopic(topics.assets.name(), topics.assets.keySerde().serializer(),
+          topics.assets.valueSerde().serializer());
+      events = ttd.createInputTopic(topics.events.name(), topics.events.keySerde().serializer(),
+          topics.events.valueSerde().serializer());
+      alarms = ttd.createOutputTopic(topics.alarms.name(), topics.alarms.keySerde().deserializer(),
+          topics.alarms.valueSerde().deserializer());
+      links = ttd.createOutputTopic(topics.alarmEvents.name(), topics.alarmEvents.keySerde().deserializer(),
+          topics.alarmEvents.valueSerde().deserializer());
+      deadLetter = ttd.createOutputTopic(topics.deadLetter.name(), topics.deadLetter.keySerde().deserializer(),
+          topics.deadLetter.valueSerde().deserializer());
+    }
+
+    final java.util.Map<Integer, String> pushed = new java.util.HashMap<>();
+
+    /** As `ksiem directives push` does: a changed directive's record carries its earlier versions. */
+    void push(List<Directive> list) {
+      for (Directive d : list) {
+        String value = ControlRecords.directiveValue(d, ControlRecords.group(d, ControlRecords.GroupBy.ID, 64),
+            pushed.get(d.id));
+        pushed.put(d.id, value);
+        directives.pipeInput(Integer.toString(d.id), value);
+      }
+    }
+
+    void send(NormalizedEvent e) {
+      events.pipeInput(new TestRecord<>(e.eventId, AvroRecords.toAvro(e, 0, "test"), null,
+          Instant.ofEpochSecond(e.time)));
+    }
+
+    List<String> alarmLines() {
+      List<String> out = new ArrayList<>();
+      alarms.readValuesToList().forEach(a -> out.add(AlarmJson.toJson(AvroRecords.fromAvro(a))));
+      return out;
+    }
+
+    List<String> linkLines() {
+      List<String> out = new ArrayList<>();
+      links.readValuesToList().forEach(l -> out.add(AlarmJson.toJson(AvroRecords.fromAvro(l))));
+      return out;
+    }
+
+    @Override
+    public void close() {
+      ttd.close();
+    }
+  }
+
+  static Stream<String> scenarios() {
+    return Scenario.names().stream();
+  }
+
+  /**
+   * Every acceptance scenario through the topology (router, routed topic, correlation task): the output is
+   * what the scenario expects.
+   */
+  @ParameterizedTest
+  @MethodSource("scenarios")
+  void scenarioThroughTheTopology(String name) throws Exception {
+    Scenario s = Scenario.load(name);
+    ScenarioRun run = new ScenarioRun(s);
+    try (Driver d = new Driver(s.engineOptions(), Duration.ofDays(365))) {
+      d.push(run.directives);
+      for (Asset a : assetList(s)) {
+        d.assets.pipeInput(a.cidr().toString(), ControlRecords.assetValue(a));
+      }
+      EventParser parser = new EventParser();
+      for (String line : s.inputLines()) {
+        EventParser.Result r = parser.parse(line);
+        if (r.ok()) {
+          d.send(r.event());
+        }
+      }
+      if (s.until() != null) {
+        // an event that matches nothing moves every task's clock, as replay's --until does
+        NormalizedEvent tick = Fixtures.event("until", 0, "192.0.2.1", "192.0.2.2", 999_999_999, 1);
+        tick.timestamp = s.until();
+        tick.time = io.ksiem.event.Rfc3339.toEpochSecond(s.until());
+        d.send(tick);
+      }
+      List<String> diffs = s.compare(d.alarmLines(), d.linkLines(), null, false);
+      assertTrue(diffs.isEmpty(), String.join("\n", diffs));
+    }
+  }
+
+  private static List<Asset> assetList(Scenario s) {
+    List<Asset> out = new ArrayList<>();
+    for (var a : s.root.get("assets").path("assets")) {
+      Cidr c = Cidr.parse(a.path("cidr").asText());
+      if (c != null && a.path("value").asInt() != 0) {
+        out.add(new Asset(a.path("name").asText(), c, a.path("value").asInt(), a.path("whitelisted").asBoolean()));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void anInvalidEventIsADeadLetterWithItsReason() throws Exception {
+    try (Driver d = new Driver(EngineOptions.defaults(), Duration.ofSeconds(10))) {
+      d.push(Fixtures.load(Fixtures.directive(1, "d", 3, Fixtures.rule(1, 10, 1), Fixtures.rule(2, 10, 2))));
+      NormalizedEvent e = Fixtures.event("bad", 0, "10.0.0.1", "10.0.0.2", 10, 1);
+      e.timestamp = "2026-01-05 10:00:00";
+      e.time = Fixtures.T0;
+      d.send(e);
+      var dead = d.deadLetter.readRecord();
+      assertEquals("bad", new String(dead.key(), StandardCharsets.UTF_8));
+      String reason = new String(dead.headers().lastHeader(Topics.HEADER_REASON).value(), StandardCharsets.UTF_8);
+      assertTrue(reason.contains("not RFC 3339"), reason);
+      io.ksiem.schemas.NormalizedEvent back = topics.events.valueSerde().deserializer()
+          .deserialize(topics.events.name(), dead.value());
+      assertEquals("2026-01-05 10:00:00", back.getTimestamp());
+      assertTrue(d.alarms.isEmpty());
+    }
+  }
+
+  /** On a quiet partition the wall-clock punctuator moves the clock on, so a backlog still expires. */
+  @Test
+  void aQuietPartitionStillExpiresBacklogs() throws Exception {
+    try (Driver d = new Driver(EngineOptions.defaults(), Duration.ofSeconds(10))) {
+      ObjectNode r2 = Fixtures.rule(2, 10, 2);
+      r2.put("timeout", 30);
+      d.push(Fixtures.load(Fixtures.directive(1, "d", 5, Fixtures.rule(1, 10, 1), r2,
+          Fixtures.rule(3, 10, 3))));
+      d.assets.pipeInput("10.0.0.0/8", "{\"name\":\"lan\",\"cidr\":\"10.0.0.0/8\",\"value\":5}");
+      d.send(Fixtures.event("e1", 0, "10.0.0.1", "10.0.0.2", 10, 1));
+      d.send(Fixtures.event("e2", 1, "10.0.0.1", "10.0.0.2", 10, 2));
+      List<Alarm> before = d.alarms.readValuesToList();
+      assertEquals(2, before.size());
+      d.ttd.advanceWallClockTime(Duration.ofSeconds(20));
+      assertTrue(d.alarms.isEmpty(), "not yet: stage 3 has 60 s");
+      d.ttd.advanceWallClockTime(Duration.ofSeconds(60));
+      List<Alarm> after = d.alarms.readValuesToList();
+      assertEquals(1, after.size());
+      assertEquals("timeout", after.get(0).getRules().get(2).getStatus());
+    }
+  }
+
+  /** A changed directive: the live backlog finishes under the version it started with, new ones use the new one. */
+  @Test
+  void aLiveBacklogFinishesUnderItsDirectiveVersion() throws Exception {
+    try (Driver d = new Driver(EngineOptions.defaults(), Duration.ofDays(1))) {
+      d.assets.pipeInput("10.0.0.0/8", "{\"name\":\"lan\",\"cidr\":\"10.0.0.0/8\",\"value\":5}");
+      d.push(Fixtures.load(Fixtures.directive(7, "v1", 5, Fixtures.rule(1, 10, 1), Fixtures.rule(2, 10, 2),
+          Fixtures.rule(3, 10, 3))));
+      d.send(Fixtures.event("a1", 0, "10.0.0.1", "10.0.0.2", 10, 1));
+      String oldAlarm = d.alarms.readValuesToList().get(0).getAlarmId();
+      // version 2: stage 2 now wants sid 20
+      d.push(Fixtures.load(Fixtures.directive(7, "v2", 5, Fixtures.rule(1, 10, 1), Fixtures.rule(2, 10, 20),
+          Fixtures.rule(3, 10, 3))));
+      d.send(Fixtures.event("a2", 1, "10.0.0.1", "10.0.0.2", 10, 2));
+      List<Alarm> a = d.alarms.readValuesToList();
+      assertEquals(1, a.size(), "the old backlog advanced with sid 2 under v1");
+      assertEquals(oldAlarm, a.get(0).getAlarmId());
+      assertEquals("v1", a.get(0).getTitle());
+      d.send(Fixtures.event("b1", 2, "10.0.0.9", "10.0.0.2", 10, 1));
+      d.send(Fixtures.event("b2", 3, "10.0.0.9", "10.0.0.2", 10, 20));
+      List<Alarm> b = d.alarms.readValuesToList();
+      assertEquals(2, b.size(), "a new backlog starts under v2 and advances with sid 20");
+      assertEquals("v2", b.get(1).getTitle());
+      assertEquals(2, b.get(1).getRules().stream().filter(r -> r.getStatus().equals("finished")).count());
+    }
+  }
+
+  @Test
+  void eventsGoOnlyToThePartitionsOfMatchingGroups() {
+    List<Directive> ds = new ArrayList<>();
+    for (int id = 1; id <= 40; id++) {
+      ds.addAll(Fixtures.load(Fixtures.directive(id, "d" + id, 3, Fixtures.rule(1, 100 + id, 1),
+          Fixtures.rule(2, 100 + id, 2))));
+    }
+    var groups = new java.util.HashMap<Integer, String>();
+    ds.forEach(d -> groups.put(d.id, ControlRecords.group(d, ControlRecords.GroupBy.ID, 64)));
+    Catalog.Snapshot s = new Catalog.Snapshot(1, ds, groups, io.ksiem.asset.AssetSet.empty(), 8);
+    NormalizedEvent e = Fixtures.event("x", 0, "10.0.0.1", "10.0.0.2", 117, 1);
+    assertEquals(java.util.Set.of(Catalog.partitionOf("g17", 8)), s.route(e));
+    assertTrue(s.route(Fixtures.event("y", 0, "10.0.0.1", "10.0.0.2", 999, 1)).isEmpty());
+    int total = 0;
+    for (int p = 0; p < 8; p++) {
+      total += s.on(p).size();
+    }
+    assertEquals(40, total, "each directive lives on exactly one partition");
+  }
+}

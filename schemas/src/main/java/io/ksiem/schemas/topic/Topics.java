@@ -1,0 +1,135 @@
+package io.ksiem.schemas.topic;
+
+import io.ksiem.schemas.Alarm;
+import io.ksiem.schemas.AlarmEvent;
+import io.ksiem.schemas.NormalizedEvent;
+import io.ksiem.schemas.registry.AvroSerde;
+import io.ksiem.schemas.registry.SchemaRegistryClient;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * Every topic of the pipeline, with its key and value serdes: the one place where names and formats are declared.
+ * Names carry a prefix ({@code ksiem.} by default) so several pipelines can share a cluster. Raw topics are per
+ * source: {@code <prefix>raw.<source>}.
+ */
+public final class Topics {
+  public static final String DEFAULT_PREFIX = "ksiem.";
+  /** Reason and origin of a dead letter, in record headers. */
+  public static final String HEADER_REASON = "ksiem.error.reason";
+  public static final String HEADER_SOURCE_TOPIC = "ksiem.error.topic";
+  public static final String HEADER_SOURCE_PARTITION = "ksiem.error.partition";
+  public static final String HEADER_SOURCE_OFFSET = "ksiem.error.offset";
+  public static final String HEADER_STAGE = "ksiem.error.stage";
+
+  private static final Map<String, String> WEEK = Map.of("cleanup.policy", "delete", "retention.ms", "604800000");
+  private static final Map<String, String> MONTH = Map.of("cleanup.policy", "delete", "retention.ms", "2592000000");
+  private static final Map<String, String> COMPACT = Map.of("cleanup.policy", "compact");
+
+  private final String prefix;
+  private final SchemaRegistryClient registry;
+
+  public final Topic<String, NormalizedEvent> events;
+  public final Topic<byte[], byte[]> deadLetter;
+  public final Topic<String, String> directives;
+  public final Topic<String, String> assets;
+  public final Topic<String, Alarm> alarms;
+  public final Topic<String, AlarmEvent> alarmEvents;
+
+  public Topics(String prefix, SchemaRegistryClient registry) {
+    this.prefix = prefix;
+    this.registry = registry;
+    String ev = prefix + "events";
+    events = new Topic<>(ev, Serdes.String(), new AvroSerde<>(registry, ev, NormalizedEvent.getClassSchema()),
+        "event_id (string)", "NormalizedEvent (Avro, registry)", WEEK,
+        "normalized events, from ingest to correlate (and optionally to the siem_events index)");
+    deadLetter = new Topic<>(prefix + "dead-letter", Serdes.ByteArray(), Serdes.ByteArray(),
+        "the input record's key (bytes)", "the input record's value, unchanged (bytes); headers "
+            + HEADER_REASON + ", " + HEADER_SOURCE_TOPIC + ", " + HEADER_SOURCE_PARTITION + ", "
+            + HEADER_SOURCE_OFFSET + ", " + HEADER_STAGE, MONTH,
+        "input that could not be normalized or read, with the reason");
+    directives = new Topic<>(prefix + "directives", Serdes.String(), Serdes.String(), "directive id (string)",
+        "validated directive, JSON: {\"group\", \"file\", \"directive\"}; a tombstone removes it", COMPACT,
+        "the directive set, published by `ksiem directives push`");
+    assets = new Topic<>(prefix + "assets", Serdes.String(), Serdes.String(), "asset CIDR (string)",
+        "asset, JSON as in dsiem's assets_*.json; a tombstone removes it", COMPACT,
+        "the asset set, published by `ksiem directives push`");
+    String al = prefix + "alarms";
+    alarms = new Topic<>(al, Serdes.String(), new AvroSerde<>(registry, al, Alarm.getClassSchema()),
+        "alarm_id (string)", "Alarm snapshot (Avro, registry)", MONTH, "alarm snapshots, to siem_alarms");
+    String ae = prefix + "alarm-events";
+    alarmEvents = new Topic<>(ae, Serdes.String(), new AvroSerde<>(registry, ae, AlarmEvent.getClassSchema()),
+        "alarm_id (string)", "AlarmEvent link (Avro, registry)", MONTH,
+        "alarm-event links, to siem_alarm_events-YYYY.MM.DD");
+  }
+
+  public Topics(SchemaRegistryClient registry) {
+    this(DEFAULT_PREFIX, registry);
+  }
+
+  public String prefix() {
+    return prefix;
+  }
+
+  public SchemaRegistryClient registry() {
+    return registry;
+  }
+
+  /** The raw topic of one log source, such as {@code ksiem.raw.suricata}: bytes in, as the shipper wrote them. */
+  public Topic<byte[], byte[]> raw(String source) {
+    return new Topic<>(prefix + "raw." + source, Serdes.ByteArray(), Serdes.ByteArray(),
+        "as the shipper wrote it (ignored)", "one log record as the shipper wrote it (bytes, usually JSON)", WEEK,
+        "raw " + source + " records, from shippers to ingest");
+  }
+
+  /** The topics every deployment has (raw topics aside). */
+  public List<Topic<?, ?>> all() {
+    return List.of(events, deadLetter, directives, assets, alarms, alarmEvents);
+  }
+
+  /** Registers the value schemas (setting BACKWARD) so an incompatible schema stops an app at start. */
+  public void registerSchemas() throws IOException {
+    for (Topic<?, ?> t : all()) {
+      Serde<?> s = t.valueSerde();
+      if (s instanceof AvroSerde<?> avro) {
+        avro.register();
+      }
+    }
+  }
+
+  /** Creates the topics that do not exist yet. */
+  public static void create(Admin admin, Collection<Topic<?, ?>> topics, int partitions, short replication)
+      throws InterruptedException, ExecutionException {
+    Set<String> existing = admin.listTopics().names().get();
+    List<NewTopic> missing = new ArrayList<>();
+    for (Topic<?, ?> t : topics) {
+      if (!existing.contains(t.name())) {
+        // the control topics are small: one partition keeps their order
+        int p = t.cleanupPolicy().equals("compact") ? 1 : partitions;
+        missing.add(new NewTopic(t.name(), p, replication).configs(t.config()));
+      }
+    }
+    try {
+      admin.createTopics(missing).all().get();
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw e;
+      }
+    }
+  }
+
+  public static String names(Collection<Topic<?, ?>> topics) {
+    return topics.stream().map(Topic::name).collect(Collectors.joining(", "));
+  }
+}

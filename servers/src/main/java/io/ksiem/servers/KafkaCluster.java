@@ -1,0 +1,203 @@
+package io.ksiem.servers;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.StringJoiner;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+
+/**
+ * Real Kafka brokers in KRaft mode inside this JVM: each node is broker and controller, on 127.0.0.1, with its data
+ * under one directory. Formatting happens once, so a cluster started again on the same directory and ports keeps
+ * its topics and offsets.
+ */
+public final class KafkaCluster implements AutoCloseable {
+  private final List<Node> nodes = new ArrayList<>();
+  private final String bootstrap;
+
+  /** One node's ports and directory, kept so it can be stopped and started again. */
+  private static final class Node {
+    final int id;
+    final int port;
+    final int controllerPort;
+    final Path dir;
+    KafkaRaftServer server;
+
+    Node(int id, int port, int controllerPort, Path dir) {
+      this.id = id;
+      this.port = port;
+      this.controllerPort = controllerPort;
+      this.dir = dir;
+    }
+  }
+
+  private KafkaCluster(Path dir, int[] ports, int[] controllerPorts) {
+    StringJoiner servers = new StringJoiner(",");
+    for (int i = 0; i < ports.length; i++) {
+      nodes.add(new Node(i + 1, ports[i], controllerPorts[i], dir.resolve("node-" + (i + 1))));
+      servers.add("127.0.0.1:" + ports[i]);
+    }
+    this.bootstrap = servers.toString();
+  }
+
+  /** A single broker on free ports. */
+  public static KafkaCluster startSingle(Path dir) throws Exception {
+    return start(dir, new int[] {freePort()}, new int[] {freePort()});
+  }
+
+  /** A cluster of as many nodes as ports; a node's data lives in {@code dir/node-N}. */
+  public static KafkaCluster start(Path dir, int[] ports, int[] controllerPorts) throws Exception {
+    KafkaCluster c = new KafkaCluster(dir, ports, controllerPorts);
+    for (int i = 0; i < c.nodes.size(); i++) {
+      c.format(c.nodes.get(i));
+    }
+    // nodes wait for a quorum in startup(), so they start side by side
+    List<Thread> starting = new ArrayList<>();
+    List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (int i = 0; i < c.nodes.size(); i++) {
+      int n = i + 1;
+      Thread t = new Thread(() -> {
+        try {
+          c.startNode(n);
+        } catch (Throwable e) {
+          failures.add(e);
+        }
+      }, "kafka-start-" + n);
+      t.start();
+      starting.add(t);
+    }
+    for (Thread t : starting) {
+      t.join();
+    }
+    if (!failures.isEmpty()) {
+      c.close();
+      throw new IOException("Kafka did not start: " + failures.get(0), failures.get(0));
+    }
+    return c;
+  }
+
+  public static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  public String bootstrapServers() {
+    return bootstrap;
+  }
+
+  public int size() {
+    return nodes.size();
+  }
+
+  private Properties config(Node n) {
+    int rf = Math.min(3, nodes.size());
+    StringJoiner voters = new StringJoiner(",");
+    for (Node v : nodes) {
+      voters.add(v.id + "@127.0.0.1:" + v.controllerPort);
+    }
+    Properties p = new Properties();
+    p.put("process.roles", "broker,controller");
+    p.put("node.id", Integer.toString(n.id));
+    p.put("controller.quorum.voters", voters.toString());
+    p.put("listeners", "PLAINTEXT://127.0.0.1:" + n.port + ",CONTROLLER://127.0.0.1:" + n.controllerPort);
+    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + n.port);
+    p.put("controller.listener.names", "CONTROLLER");
+    p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+    p.put("inter.broker.listener.name", "PLAINTEXT");
+    p.put("log.dirs", n.dir.resolve("data").toString());
+    p.put("metadata.log.dir", n.dir.resolve("metadata").toString());
+    p.put("offsets.topic.replication.factor", Integer.toString(rf));
+    p.put("offsets.topic.num.partitions", "5");
+    p.put("transaction.state.log.replication.factor", Integer.toString(rf));
+    p.put("transaction.state.log.min.isr", Integer.toString(Math.min(2, rf)));
+    p.put("transaction.state.log.num.partitions", "5");
+    p.put("default.replication.factor", Integer.toString(rf));
+    p.put("min.insync.replicas", Integer.toString(Math.min(2, rf)));
+    p.put("num.partitions", "1");
+    p.put("group.initial.rebalance.delay.ms", "0");
+    p.put("auto.create.topics.enable", "false");
+    p.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
+    p.put("num.network.threads", "2");
+    p.put("num.io.threads", "4");
+    p.put("log.cleaner.dedupe.buffer.size", Integer.toString(4 * 1024 * 1024));
+    return p;
+  }
+
+  private void format(Node n) throws Exception {
+    if (Files.exists(n.dir.resolve("metadata").resolve("meta.properties"))) {
+      return;
+    }
+    Files.createDirectories(n.dir);
+    Path clusterIdFile = n.dir.getParent().resolve("cluster.id");
+    String clusterId;
+    synchronized (KafkaCluster.class) {
+      if (Files.exists(clusterIdFile)) {
+        clusterId = Files.readString(clusterIdFile).trim();
+      } else {
+        clusterId = Uuid.randomUuid().toString();
+        Files.writeString(clusterIdFile, clusterId);
+      }
+    }
+    KafkaConfig config = new KafkaConfig(config(n), false);
+    Formatter f = new Formatter()
+        .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+        .setNodeId(n.id)
+        .setClusterId(clusterId)
+        .setControllerListenerName("CONTROLLER")
+        .setMetadataLogDirectory(config.metadataLogDir())
+        .setReleaseVersion(MetadataVersion.latestProduction())
+        .setIgnoreFormatted(true);
+    f.addDirectory(n.dir.resolve("data").toString());
+    f.addDirectory(n.dir.resolve("metadata").toString());
+    f.run();
+  }
+
+  /** Starts node {@code id} (1-based) again after {@link #stopNode}. */
+  public void startNode(int id) throws Exception {
+    Node n = nodes.get(id - 1);
+    synchronized (n) {
+      if (n.server != null) {
+        return;
+      }
+      KafkaRaftServer s = new KafkaRaftServer(new KafkaConfig(config(n), false), Time.SYSTEM);
+      s.startup();
+      n.server = s;
+    }
+  }
+
+  /** Stops node {@code id} (1-based) in an orderly way. */
+  public void stopNode(int id) {
+    Node n = nodes.get(id - 1);
+    synchronized (n) {
+      if (n.server != null) {
+        n.server.shutdown();
+        n.server.awaitShutdown();
+        n.server = null;
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    for (int i = nodes.size(); i >= 1; i--) {
+      try {
+        stopNode(i);
+      } catch (RuntimeException ignored) {
+        // already down
+      }
+    }
+  }
+}
