@@ -33,11 +33,25 @@ public final class EventParser {
     return s;
   }
 
-  /** The parse result: an event, or the reason there is none. */
-  public record Result(NormalizedEvent event, String reason) {
+  /** The parse result: an event, or the reason there is none and which check refused it. */
+  public record Result(NormalizedEvent event, String reason, Refusal refusal) {
+    public Result(NormalizedEvent event, String reason) {
+      this(event, reason, event != null ? null : Refusal.NOT_PARSED);
+    }
+
     public boolean ok() {
       return event != null;
     }
+  }
+
+  /** Which check refused an event; dsiem's HTTP intake answers each differently (reference §2.3). */
+  public enum Refusal {
+    /** Not JSON, not an object, or a field of the wrong JSON type. */
+    NOT_PARSED,
+    /** Parsed, but not valid by reference §2.2. */
+    INVALID,
+    /** Valid by §2.2, but the timestamp is not RFC 3339, so it can never be correlated. */
+    BAD_TIMESTAMP
   }
 
   public Result parse(String line) {
@@ -117,11 +131,11 @@ public final class EventParser {
   public static Result validate(NormalizedEvent e) {
     String reason = e.invalidReason();
     if (reason != null) {
-      return new Result(null, reason);
+      return new Result(null, reason, Refusal.INVALID);
     }
     long time = Rfc3339.toEpochSecond(e.timestamp);
     if (time == Rfc3339.INVALID) {
-      return new Result(null, "timestamp '" + e.timestamp + "' is not RFC 3339");
+      return new Result(null, "timestamp '" + e.timestamp + "' is not RFC 3339", Refusal.BAD_TIMESTAMP);
     }
     e.time = time;
     return new Result(e, null);

@@ -1,0 +1,54 @@
+package io.ksiem.correlate;
+
+import io.ksiem.schemas.topic.Topic;
+import io.ksiem.schemas.topic.Topics;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+
+/** What every ksiem Streams app shares: its Kafka Streams settings and the topics it needs. */
+public final class StreamsApps {
+  private StreamsApps() {
+  }
+
+  /** Common settings of the ksiem Streams apps. */
+  public record Common(String bootstrapServers, String registryUrl, String topicPrefix, String stateDir,
+      int partitions, short replication, boolean exactlyOnce) {
+  }
+
+  /**
+   * Exactly-once v2, internal topics replicated like the others, and records that cannot be read (deserialization)
+   * go to the dead-letter topic with the exception in headers instead of stopping the app.
+   */
+  public static Properties properties(Common c, String applicationId, Topics topics) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+    p.put(StreamsConfig.STATE_DIR_CONFIG, c.stateDir());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
+        c.exactlyOnce() ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE);
+    p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) c.replication());
+    p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadLetter.name());
+    p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    return p;
+  }
+
+  /** Creates the topics that are missing; compacted ones get one partition. */
+  public static void createTopics(Common c, Collection<Topic<?, ?>> wanted) throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers()))) {
+      Topics.create(admin, wanted, c.partitions(), c.replication());
+      admin.describeTopics(wanted.stream().map(Topic::name).toList()).allTopicNames().get(30, TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package io.ksiem.ingest;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.ksiem.correlate.AvroRecords;
+import io.ksiem.event.EventParser;
+import io.ksiem.schemas.NormalizedEvent;
+import io.ksiem.schemas.topic.Topics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * dsiem's HTTP intake, {@code POST /events}, with its status codes (reference §2.3), so a dsiem Logstash output can
+ * point at ksiem unchanged: 500 when the body does not parse, 418 when the event is not valid, 200 when accepted.
+ * An event is accepted once Kafka has acknowledged it (503 when Kafka does not within 10 s). As in dsiem, an event
+ * whose timestamp is not RFC 3339 is answered 200; it cannot be correlated, so it goes to the dead-letter topic
+ * with the reason. Served by the JDK's HTTP server. {@code GET /health} answers 200.
+ */
+public final class HttpIntake implements AutoCloseable {
+  private static final int MAX_BODY = 1 << 20;
+
+  private final HttpServer server;
+  private final KafkaProducer<String, NormalizedEvent> events;
+  private final KafkaProducer<byte[], byte[]> deadLetter;
+  private final Topics topics;
+  private final Counter accepted;
+  private final Counter refused;
+  private final Counter deadLettered;
+
+  public HttpIntake(String host, int port, String bootstrapServers, Topics topics, MeterRegistry meters)
+      throws IOException {
+    this.topics = topics;
+    Map<String, Object> p = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+        ProducerConfig.LINGER_MS_CONFIG, 2, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000,
+        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+    this.events = new KafkaProducer<>(p, new StringSerializer(), topics.events.valueSerde().serializer());
+    this.deadLetter = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    this.accepted = IngestTopology.counter(meters, "http", "normalized");
+    this.refused = IngestTopology.counter(meters, "http", "refused");
+    this.deadLettered = IngestTopology.counter(meters, "http", "dead-lettered");
+    this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
+    server.createContext("/events", this::events);
+    server.createContext("/health", ex -> reply(ex, 200, "ok"));
+    server.setExecutor(Executors.newFixedThreadPool(8, r -> {
+      Thread t = new Thread(r, "ksiem-http-intake");
+      t.setDaemon(true);
+      return t;
+    }));
+    server.start();
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private void events(HttpExchange ex) throws IOException {
+    if (!ex.getRequestMethod().equals("POST")) {
+      ex.getResponseHeaders().add("Allow", "POST");
+      reply(ex, 405, "POST only");
+      return;
+    }
+    byte[] body;
+    try (InputStream in = ex.getRequestBody()) {
+      body = in.readNBytes(MAX_BODY + 1);
+    }
+    if (body.length > MAX_BODY) {
+      refused.increment();
+      reply(ex, 413, "event larger than " + MAX_BODY + " bytes");
+      return;
+    }
+    long received = System.currentTimeMillis();
+    EventParser.Result r = new EventParser().parse(body);
+    try {
+      if (r.ok()) {
+        NormalizedEvent e = AvroRecords.toAvro(r.event(), received, "http");
+        events.send(new ProducerRecord<>(topics.events.name(), null, r.event().time * 1000, r.event().eventId, e))
+            .get(10, TimeUnit.SECONDS);
+        accepted.increment();
+        reply(ex, 200, "");
+      } else if (r.refusal() == EventParser.Refusal.BAD_TIMESTAMP) {
+        RecordHeaders h = new RecordHeaders();
+        NormalizeProcessor.deadLetterHeaders(h, r.reason(), "ingest", "POST /events", -1, -1);
+        deadLetter.send(new ProducerRecord<>(topics.deadLetter.name(), null, received, null, body, h))
+            .get(10, TimeUnit.SECONDS);
+        deadLettered.increment();
+        reply(ex, 200, "");
+      } else if (r.refusal() == EventParser.Refusal.INVALID) {
+        refused.increment();
+        reply(ex, 418, "Not a valid event: " + r.reason());
+      } else {
+        refused.increment();
+        reply(ex, 500, "Cannot parse the submitted event: " + r.reason());
+      }
+    } catch (ExecutionException | TimeoutException e) {
+      reply(ex, 503, "Kafka did not acknowledge the event: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      reply(ex, 503, "interrupted");
+    }
+  }
+
+  private static void reply(HttpExchange ex, int status, String text) throws IOException {
+    byte[] b = text.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().add("Content-Type", "text/plain; charset=utf-8");
+    ex.sendResponseHeaders(status, b.length == 0 ? -1 : b.length);
+    if (b.length > 0) {
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(b);
+      }
+    }
+    ex.close();
+  }
+
+  @Override
+  public void close() {
+    server.stop(1);
+    events.close();
+    deadLetter.close();
+  }
+}

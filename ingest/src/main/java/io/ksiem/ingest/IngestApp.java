@@ -1,0 +1,68 @@
+package io.ksiem.ingest;
+
+import io.ksiem.correlate.StreamsApps;
+import io.ksiem.schemas.registry.SchemaRegistryClient;
+import io.ksiem.schemas.topic.Topic;
+import io.ksiem.schemas.topic.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+
+/** Runs the ingest topology and the HTTP intake. */
+public final class IngestApp implements AutoCloseable {
+  public static final String APPLICATION_ID = "ksiem-ingest";
+
+  /** Settings beyond the common ones; {@code httpPort} 0 picks a free port, -1 turns the intake off. */
+  public record Settings(StreamsApps.Common common, List<Normalizer> sources, String httpHost, int httpPort,
+      String applicationId) {
+  }
+
+  private final KafkaStreams streams;
+  private final HttpIntake intake;
+  private final Topology topology;
+
+  public IngestApp(Settings s, MeterRegistry meters) throws Exception {
+    Topics topics = new Topics(s.common().topicPrefix(), new SchemaRegistryClient(s.common().registryUrl()));
+    List<Topic<?, ?>> wanted = new ArrayList<>(List.of(topics.events, topics.deadLetter));
+    s.sources().forEach(n -> wanted.add(topics.raw(n.source())));
+    StreamsApps.createTopics(s.common(), wanted);
+    topics.registerSchemas();
+    topology = IngestTopology.build(topics, s.sources(), meters);
+    streams = new KafkaStreams(topology, StreamsApps.properties(s.common(), s.applicationId(), topics));
+    intake = s.httpPort() < 0 ? null
+        : new HttpIntake(s.httpHost(), s.httpPort(), s.common().bootstrapServers(), topics, meters);
+  }
+
+  /** The built-in sources: dsiem JSON, Suricata EVE and OpenSSH. */
+  public static List<Normalizer> builtInSources() throws java.io.IOException {
+    return List.of(new DsiemNormalizer(), Mapping.builtIn("suricata"), Mapping.builtIn("openssh"));
+  }
+
+  public Topology topology() {
+    return topology;
+  }
+
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  /** The HTTP intake's port, or -1 when it is off. */
+  public int httpPort() {
+    return intake == null ? -1 : intake.port();
+  }
+
+  public void start() {
+    streams.start();
+  }
+
+  @Override
+  public void close() {
+    if (intake != null) {
+      intake.close();
+    }
+    streams.close(Duration.ofSeconds(30));
+  }
+}

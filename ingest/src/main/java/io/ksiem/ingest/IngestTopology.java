@@ -1,0 +1,51 @@
+package io.ksiem.ingest;
+
+import io.ksiem.schemas.NormalizedEvent;
+import io.ksiem.schemas.topic.Topic;
+import io.ksiem.schemas.topic.Topics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+
+/**
+ * Ingest: normalizes each source's raw records into NormalizedEvents and dead-letters, with the reason, what cannot
+ * be normalized.
+ */
+public final class IngestTopology {
+  private IngestTopology() {
+  }
+
+  public static Topology build(Topics topics, List<Normalizer> sources, MeterRegistry meters) {
+    StreamsBuilder b = new StreamsBuilder();
+    for (Normalizer n : sources) {
+      String s = n.source();
+      Topic<byte[], byte[]> raw = topics.raw(s);
+      KStream<byte[], Object> out = b.stream(raw.name(), Consumed.with(raw.keySerde(), raw.valueSerde())
+              .withName(s + "-source"))
+          .process(() -> new NormalizeProcessor(n, meters), Named.as(s + "-normalize"));
+      var branches = out.split(Named.as(s + "-"));
+      branches.branch((k, v) -> v instanceof NormalizedEvent, Branched.withConsumer(events -> events
+          .mapValues(v -> (NormalizedEvent) v, Named.as(s + "-event"))
+          .to(topics.events.name(), Produced.with(Serdes.ByteArray(), topics.events.valueSerde())
+              .withName(s + "-events-sink")), "events"));
+      branches.defaultBranch(Branched.withConsumer(dead -> dead
+          .mapValues(v -> ((NormalizeProcessor.DeadLetter) v).value(), Named.as(s + "-original"))
+          .to(topics.deadLetter.name(), Produced.with(topics.deadLetter.keySerde(), topics.deadLetter.valueSerde())
+              .withName(s + "-dead-letter-sink")), "dead-letter"));
+    }
+    return b.build();
+  }
+
+  static Counter counter(MeterRegistry meters, String source, String outcome) {
+    return Counter.builder("ksiem.ingest.records").tag("source", source).tag("outcome", outcome)
+        .description("raw records by source and outcome").register(meters);
+  }
+}
