@@ -199,7 +199,9 @@ public final class AlarmsSink implements Runnable, AutoCloseable {
       }
       // polling while paused keeps the group membership and returns nothing
       consumer.poll(Duration.ZERO);
-      Thread.sleep(backoff);
+      for (long slept = 0; slept < backoff && running.get(); slept += 100) {
+        Thread.sleep(100);
+      }
       backoff = Math.min(backoff * 2, 10_000);
     }
     waiting = false;
@@ -253,8 +255,16 @@ public final class AlarmsSink implements Runnable, AutoCloseable {
       MgetResponse<ObjectNode> stored = es.mget(m -> m.index(ALARMS_INDEX).ids(new ArrayList<>(alarms.keySet())),
           ObjectNode.class);
       for (MultiGetResponseItem<ObjectNode> item : stored.docs()) {
-        if (item.isFailure()) {
+        boolean noIndex = item.isFailure() && "index_not_found_exception".equals(item.failure().error().type());
+        if (item.isFailure() && !noIndex) {
           throw new IOException("reading " + ALARMS_INDEX + " failed: " + item.failure().error().reason());
+        }
+        if (noIndex) {
+          String id = item.failure().id();
+          ObjectNode doc = alarms.get(id);
+          ops.add(BulkOperation.of(b -> b.create(i -> i.index(ALARMS_INDEX).id(id).document(doc))));
+          opRecords.add(alarmRecords.get(id));
+          continue;
         }
         var got = item.result();
         ObjectNode doc = AlarmMerge.merge(alarms.get(got.id()), got.found() ? got.source() : null);

@@ -62,6 +62,10 @@ public final class AssetLoader {
     return new AssetSet(assets);
   }
 
+  public List<Asset> assetList() {
+    return List.copyOf(assets);
+  }
+
   public int count() {
     return assets.size();
   }

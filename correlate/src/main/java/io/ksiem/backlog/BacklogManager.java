@@ -182,7 +182,7 @@ public final class BacklogManager {
 
   private void create(NormalizedEvent e) {
     long seq = ctx.nextSeq();
-    Backlog b = new Backlog(ctx.newAlarmId(directive, e, seq), directive, seq, Backlog.FirstEvent.of(e),
+    Backlog b = new Backlog(ctx.newAlarmId(directive, e), directive, seq, Backlog.FirstEvent.of(e),
         title(e), ctx.clock());
     b.start[1] = e.time;
     b.rcvdTime = e.rcvdTime;

@@ -19,7 +19,7 @@ public interface Correlation {
 
   long nextSeq();
 
-  String newAlarmId(Directive d, NormalizedEvent first, long seq);
+  String newAlarmId(Directive d, NormalizedEvent first);
 
   /** (Re)schedules expiry at {@link Backlog#deadline}; called before and after the deadline changes. */
   void unschedule(Backlog b);

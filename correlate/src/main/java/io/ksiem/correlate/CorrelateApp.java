@@ -14,11 +14,14 @@ import org.apache.kafka.streams.Topology;
 public final class CorrelateApp implements AutoCloseable {
   public static final String APPLICATION_ID = "ksiem-correlate";
 
-  /** Settings beyond the common ones. */
-  public record Settings(StreamsApps.Common common, int standbyReplicas, int threads, Duration idle,
-      EngineOptions engine, String applicationId) {
+  /**
+   * Settings beyond the common ones. {@code routedPartitions} is the partition count of the topic that carries
+   * events to their directive groups, the most correlation tasks (and so instances) that can share the work.
+   */
+  public record Settings(StreamsApps.Common common, int routedPartitions, int standbyReplicas, int threads,
+      Duration idle, EngineOptions engine, String applicationId) {
     public Settings(StreamsApps.Common common) {
-      this(common, 1, 1, Duration.ofSeconds(10), EngineOptions.defaults(), APPLICATION_ID);
+      this(common, common.partitions(), 1, 1, Duration.ofSeconds(10), EngineOptions.defaults(), APPLICATION_ID);
     }
   }
 
@@ -30,8 +33,8 @@ public final class CorrelateApp implements AutoCloseable {
     StreamsApps.createTopics(s.common(), List.of(topics.events, topics.directives, topics.assets, topics.alarms,
         topics.alarmEvents, topics.deadLetter));
     topics.registerSchemas();
-    topology = CorrelateTopology.build(topics, new Catalog(s.common().partitions()),
-        new CorrelateTopology.Options(s.common().partitions(), s.engine(), s.idle()));
+    topology = CorrelateTopology.build(topics, new Catalog(s.routedPartitions()),
+        new CorrelateTopology.Options(s.routedPartitions(), s.engine(), s.idle()));
     Properties p = StreamsApps.properties(s.common(), s.applicationId(), topics);
     p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas());
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, s.threads());

@@ -291,12 +291,15 @@ public final class Engine implements Correlation {
     return seq++;
   }
 
-  /** Deterministic, so a replay or a reprocessing after a crash gives the alarm the same id. */
+  /**
+   * Derived from the directive and the backlog's first event only, so a replay, a reprocessing after a crash and
+   * any partitioning of directives over tasks give the alarm the same id. An event starts at most one backlog per
+   * directive while any backlog holding it is live.
+   */
   @Override
-  public String newAlarmId(Directive d, NormalizedEvent first, long seq) {
+  public String newAlarmId(Directive d, NormalizedEvent first) {
     long h = 0xcbf29ce484222325L;
     h = mix(h, d.id);
-    h = mix(h, seq);
     h = mix(h, first.time);
     for (int i = 0; i < first.eventId.length(); i++) {
       h = mix(h, first.eventId.charAt(i));

@@ -34,6 +34,11 @@ public final class Mapping implements Normalizer {
   static final Set<String> FIELDS = Set.of("event_id", "timestamp", "title", "sensor", "src_ip", "dst_ip",
       "src_port", "dst_port", "protocol", "plugin_id", "plugin_sid", "product", "category", "subcategory",
       "custom_label1", "custom_label2", "custom_label3", "custom_data1", "custom_data2", "custom_data3");
+  /** ISO 8601 with any fraction and an offset written +HH:MM, +HHMM, +HH or Z (Suricata writes +0000). */
+  private static final DateTimeFormatter ISO8601 = new java.time.format.DateTimeFormatterBuilder()
+      .append(DateTimeFormatter.ISO_LOCAL_DATE).appendLiteral('T').appendPattern("HH:mm:ss")
+      .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true).optionalEnd()
+      .optionalStart().appendPattern("[XXX][XX][X]").optionalEnd().toFormatter();
   private static final Set<String> NUMBERS = Set.of("src_port", "dst_port", "plugin_id", "plugin_sid");
 
   private final String source;
@@ -127,7 +132,8 @@ public final class Mapping implements Normalizer {
     DateTimeFormatter format = null;
     if (spec.has("format")) {
       try {
-        format = DateTimeFormatter.ofPattern(spec.get("format").asText());
+        format = spec.get("format").asText().equals("iso8601") ? ISO8601
+            : DateTimeFormatter.ofPattern(spec.get("format").asText());
       } catch (IllegalArgumentException ex) {
         throw new InvalidMappingException(name + ": field \"" + key + "\" format: " + ex.getMessage());
       }

@@ -1,0 +1,86 @@
+package io.ksiem.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ksiem.schemas.NormalizedEvent;
+import io.ksiem.schemas.registry.SchemaRegistryClient;
+import io.ksiem.schemas.topic.Topics;
+import io.ksiem.servers.SharedServers;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.Properties;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+
+/** The ingest topology on TopologyTestDriver, with a real schema registry for the Avro serde. */
+class IngestTopologyTest {
+  @Test
+  void rawRecordsBecomeEventsOrDeadLetters() throws Exception {
+    Topics topics = new Topics("ttd-ingest.", new SchemaRegistryClient(SharedServers.registryUrl()));
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "ttd-ingest");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("ttd").toString());
+    try (TopologyTestDriver ttd = new TopologyTestDriver(IngestTopology.build(topics, IngestApp.builtInSources(),
+        meters), p)) {
+      TestInputTopic<byte[], byte[]> suricata = ttd.createInputTopic(topics.raw("suricata").name(),
+          (t, b) -> b, (t, b) -> b);
+      TestInputTopic<byte[], byte[]> dsiem = ttd.createInputTopic(topics.raw("dsiem").name(), (t, b) -> b,
+          (t, b) -> b);
+      TestOutputTopic<String, NormalizedEvent> events = ttd.createOutputTopic(topics.events.name(),
+          topics.events.keySerde().deserializer(), topics.events.valueSerde().deserializer());
+      TestOutputTopic<byte[], byte[]> dead = ttd.createOutputTopic(topics.deadLetter.name(), (t, b) -> b,
+          (t, b) -> b);
+
+      for (String line : MappingTest.lines("suricata.jsonl")) {
+        suricata.pipeInput(new TestRecord<>(null, line.getBytes(StandardCharsets.UTF_8), null,
+            Instant.parse("2026-01-05T12:00:00Z")));
+      }
+      var out = events.readRecordsToList();
+      assertEquals(2, out.size());
+      var first = out.get(0);
+      assertEquals(first.value().getEventId(), first.key());
+      assertEquals(2100384, first.value().getPluginSid());
+      assertEquals("suricata", first.value().getSource());
+      assertEquals(Instant.parse("2026-01-05T10:00:00Z").toEpochMilli(), first.timestamp(),
+          "the record timestamp is the event time");
+      assertEquals(Instant.parse("2026-01-05T12:00:00Z"), first.value().getReceivedAt());
+
+      byte[] garbage = {(byte) 0xff, 'x'};
+      RecordHeaders shipper = new RecordHeaders();
+      shipper.add("shipper", "vector".getBytes(StandardCharsets.UTF_8));
+      dsiem.pipeInput(new TestRecord<>("k".getBytes(StandardCharsets.UTF_8), garbage, shipper, Instant.now()));
+      dsiem.pipeInput(new TestRecord<>(null, "{\"event_id\":\"e\",\"timestamp\":\"2026-01-05T10:00:00Z\"}"
+          .getBytes(StandardCharsets.UTF_8)));
+      var dl = dead.readRecordsToList();
+      assertEquals(2, dl.size());
+      assertEquals("k", new String(dl.get(0).key(), StandardCharsets.UTF_8));
+      assertTrue(java.util.Arrays.equals(garbage, dl.get(0).value()), "the original bytes");
+      assertEquals("vector", new String(dl.get(0).headers().lastHeader("shipper").value(), StandardCharsets.UTF_8),
+          "the original headers");
+      assertTrue(header(dl.get(0), Topics.HEADER_REASON).startsWith("not JSON"));
+      assertEquals(topics.raw("dsiem").name(), header(dl.get(0), Topics.HEADER_SOURCE_TOPIC));
+      assertEquals("0", header(dl.get(0), Topics.HEADER_SOURCE_OFFSET));
+      assertEquals("sensor is empty", header(dl.get(1), Topics.HEADER_REASON));
+      assertEquals("1", header(dl.get(1), Topics.HEADER_SOURCE_OFFSET));
+      assertEquals(1.0, meters.get("ksiem.ingest.records").tags("source", "suricata", "outcome", "skipped")
+          .counter().count());
+      assertEquals(2.0, meters.get("ksiem.ingest.records").tags("source", "dsiem", "outcome", "dead-lettered")
+          .counter().count());
+      assertTrue(events.isEmpty());
+    }
+  }
+
+  private static String header(TestRecord<byte[], byte[]> r, String name) {
+    return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+  }
+}
