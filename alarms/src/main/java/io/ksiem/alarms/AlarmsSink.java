@@ -241,7 +241,16 @@ public final class AlarmsSink implements Runnable, AutoCloseable {
           ops.add(BulkOperation.of(b -> b.index(i -> i.index(index).id(id).document(doc))));
           opRecords.add(r);
         } else {
-          NormalizedEvent e = topics.events.valueSerde().deserializer().deserialize(r.topic(), r.value());
+          NormalizedEvent e;
+          try {
+            e = topics.events.valueSerde().deserializer().deserialize(r.topic(), r.value());
+          } catch (SerializationException notAnEvent) {
+            // correlate reads the same record and dead-letters it
+            continue;
+          }
+          if (!AvroRecords.toEngine(e).ok()) {
+            continue;
+          }
           ObjectNode doc = eventDoc(e);
           String index = EVENTS_PREFIX + DAY.format(Instant.ofEpochMilli(r.timestamp()));
           ops.add(BulkOperation.of(b -> b.index(i -> i.index(index).id(e.getEventId()).document(doc))));
