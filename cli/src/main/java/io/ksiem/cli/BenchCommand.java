@@ -4,6 +4,6 @@ import picocli.CommandLine.Command;
 
 /** {@code ksiem bench}: benchmarks. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks on the shared workload.",
-    subcommands = {EngineBench.class})
+    subcommands = {EngineBench.class, PipelineBench.class})
 public final class BenchCommand {
 }

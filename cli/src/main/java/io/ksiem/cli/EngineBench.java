@@ -95,7 +95,7 @@ public final class EngineBench implements Callable<Integer> {
     Path assetsFile = dir.resolve("assets_bench.json");
     Path eventsFile = dir.resolve("events_" + events + "_n" + directives + ".jsonl");
     if (!Files.exists(eventsFile) || !Files.exists(directivesFile) || !Files.exists(assetsFile)) {
-      generate(dir, out);
+      generate(dir, directives, events, out);
     }
     DirectiveLoader dl = new DirectiveLoader().loadPaths(List.of(directivesFile));
     AssetSet assets = new AssetLoader().loadPaths(List.of(assetsFile)).assets();
@@ -201,7 +201,8 @@ public final class EngineBench implements Callable<Integer> {
   }
 
   /** Runs the bundled generator (Python 3, standard library only) into the workload directory. */
-  private void generate(Path dir, PrintWriter out) throws IOException, InterruptedException {
+  static void generate(Path dir, int directives, int events, PrintWriter out) throws IOException,
+      InterruptedException {
     Files.createDirectories(dir);
     Path gen = dir.resolve("gen.py");
     try (InputStream in = EngineBench.class.getResourceAsStream("/bench/gen.py")) {

@@ -29,11 +29,13 @@ public final class LocalPipeline implements AutoCloseable {
     Path state = Path.of(c.stateDir());
     Files.createDirectories(state);
     ingest = new IngestApp(new IngestApp.Settings(withState(c, state.resolve("ingest")),
-        IngestApp.builtInSources(), "127.0.0.1", s.httpPort(), IngestApp.APPLICATION_ID), meters);
+        IngestApp.builtInSources(), "127.0.0.1", s.httpPort(),
+        StreamsApps.applicationId(c.topicPrefix(), "ingest")), meters);
     correlate = new CorrelateApp(new CorrelateApp.Settings(withState(c, state.resolve("correlate")),
         s.routedPartitions(), 1, 1, s.idle(), io.ksiem.engine.EngineOptions.defaults(),
-        CorrelateApp.APPLICATION_ID));
-    alarms = new AlarmsApp(c, new AlarmsSink.Settings(c.bootstrapServers(), AlarmsApp.GROUP_ID,
+        StreamsApps.applicationId(c.topicPrefix(), "correlate")));
+    alarms = new AlarmsApp(c, new AlarmsSink.Settings(c.bootstrapServers(),
+        StreamsApps.applicationId(c.topicPrefix(), "alarms"),
         s.elasticsearchUrl(), s.writeEvents(), 1000), meters);
   }
 

@@ -24,6 +24,14 @@ public final class StreamsApps {
   }
 
   /**
+   * An app's id (Streams application.id, consumer group) from the topic prefix: {@code ksiem.} gives
+   * {@code ksiem-correlate}. Pipelines sharing a cluster under different prefixes share no state.
+   */
+  public static String applicationId(String topicPrefix, String app) {
+    return topicPrefix.replace('.', '-') + app;
+  }
+
+  /**
    * Exactly-once v2, internal topics replicated like the others, and records that cannot be read (deserialization)
    * go to the dead-letter topic with the exception in headers instead of stopping the app.
    */

@@ -60,7 +60,7 @@ public final class Topics {
             + HEADER_SOURCE_OFFSET + ", " + HEADER_STAGE, MONTH,
         "input that could not be normalized or read, with the reason");
     directives = new Topic<>(prefix + "directives", Serdes.String(), Serdes.String(), "directive id (string)",
-        "validated directive, JSON: {\"group\", \"file\", \"directive\"}; a tombstone removes it", COMPACT,
+        "validated directive, JSON: {\"group\", \"file\", \"directive\", \"previous\"}; a tombstone removes it", COMPACT,
         "the directive set, published by `ksiem directives push`");
     assets = new Topic<>(prefix + "assets", Serdes.String(), Serdes.String(), "asset CIDR (string)",
         "asset, JSON as in dsiem's assets_*.json; a tombstone removes it", COMPACT,

@@ -1,0 +1,315 @@
+package io.ksiem.cli;
+
+import io.ksiem.alarm.AlarmSink;
+import io.ksiem.asset.AssetLoader;
+import io.ksiem.correlate.ControlRecords;
+import io.ksiem.correlate.CorrelateApp;
+import io.ksiem.correlate.DirectivePublisher;
+import io.ksiem.correlate.StreamsApps;
+import io.ksiem.directive.DirectiveLoader;
+import io.ksiem.engine.Engine;
+import io.ksiem.engine.EngineOptions;
+import io.ksiem.event.EventParser;
+import io.ksiem.ingest.DsiemNormalizer;
+import io.ksiem.ingest.IngestApp;
+import io.ksiem.schemas.AlarmEvent;
+import io.ksiem.schemas.registry.SchemaRegistryClient;
+import io.ksiem.schemas.topic.Topics;
+import io.ksiem.servers.ApicurioRegistry;
+import io.ksiem.servers.KafkaCluster;
+import io.ksiem.servers.MavenArtifacts;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Produced;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * The whole pipeline (raw dsiem events in, alarm-event links out, exactly-once) against a plain Kafka Streams
+ * pass-through with the same broker, input, partitions and guarantee, in the same run; then end-to-end latency at
+ * a steady rate, from an event's produce time to its alarm-event link.
+ */
+@Command(name = "pipeline", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Pipeline events/s against a Kafka Streams pass-through measured in the same run, and latency.")
+public final class PipelineBench implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--n", defaultValue = "1000", description = "directives: 100 or 1000 (default: ${DEFAULT-VALUE})")
+  int directives;
+
+  @Option(names = "--m", defaultValue = "200000", description = "events (default: ${DEFAULT-VALUE})")
+  int events;
+
+  @Option(names = "--partitions", defaultValue = "4", description = "partitions (default: ${DEFAULT-VALUE})")
+  int partitions;
+
+  @Option(names = "--latency-events", defaultValue = "20000",
+      description = "events at the end of the workload sent at a steady rate for latency (default: ${DEFAULT-VALUE})")
+  int latencyEvents;
+
+  @Option(names = "--latency-rate", defaultValue = "2000",
+      description = "events/s of the latency phase (default: ${DEFAULT-VALUE})")
+  int latencyRate;
+
+  @Option(names = "--workload", paramLabel = "DIR", description = "default: .ksiem/bench")
+  Path workload = Path.of(".ksiem", "bench");
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    Path dir = workload.toAbsolutePath();
+    Path directivesFile = dir.resolve("directives_bench_" + directives + ".json");
+    Path assetsFile = dir.resolve("assets_bench.json");
+    Path eventsFile = dir.resolve("events_" + events + "_n" + directives + ".jsonl");
+    if (!Files.exists(eventsFile) || !Files.exists(directivesFile) || !Files.exists(assetsFile)) {
+      EngineBench.generate(dir, directives, events, out);
+    }
+    List<byte[]> lines = new ArrayList<>();
+    for (String l : Files.readAllLines(eventsFile)) {
+      lines.add(l.getBytes(StandardCharsets.UTF_8));
+    }
+    int bulk = lines.size() - latencyEvents;
+    long[] links = expectedLinks(directivesFile, assetsFile, lines, bulk);
+    out.printf("workload: %d directives, %d events (%d in bulk, %d at %d/s for latency); the engine gives %d "
+        + "links for the bulk, %d in all%n", directives, lines.size(), bulk, latencyEvents, latencyRate, links[0],
+        links[1]);
+    out.flush();
+
+    Path base = Files.createTempDirectory("ksiem-bench");
+    try (KafkaCluster kafka = KafkaCluster.startSingle(base.resolve("kafka"));
+        ApicurioRegistry registry = ApicurioRegistry.start(Files.createDirectories(Path.of(".ksiem", "servers")
+            .toAbsolutePath()), KafkaCluster.freePort(), MavenArtifacts.Progress.NONE)) {
+      String bootstrap = kafka.bootstrapServers();
+      // baseline: the same bytes through a pass-through with the same guarantee
+      produce(bootstrap, "pt.in", lines.subList(0, bulk), true);
+      double passThrough = passThrough(bootstrap, base, bulk);
+      out.printf("pass-through (Kafka Streams, exactly-once, %d partitions): %,.0f events/s%n", partitions,
+          passThrough);
+      out.flush();
+
+      StreamsApps.Common common = new StreamsApps.Common(bootstrap, registry.url(), "pl.",
+          base.resolve("state").toString(), partitions, (short) 1, true);
+      Topics topics = new Topics("pl.", new SchemaRegistryClient(registry.url()));
+      DirectivePublisher.push(bootstrap, topics, List.of(directivesFile), List.of(assetsFile),
+          ControlRecords.GroupBy.ID, 64, (short) 1);
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+        admin.createTopics(List.of(new NewTopic(topics.raw("dsiem").name(), partitions, (short) 1))).all().get();
+      }
+      produce(bootstrap, topics.raw("dsiem").name(), lines.subList(0, bulk), false);
+      Map<String, Long> sentAt = new ConcurrentHashMap<>();
+      List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+      long[] seen = new long[1];
+      Thread counter = new Thread(() -> countLinks(bootstrap, topics, seen, sentAt, latencies));
+      counter.setDaemon(true);
+      counter.start();
+      long start;
+      double pipeline;
+      try (IngestApp ingest = new IngestApp(new IngestApp.Settings(withState(common, base, "ingest"),
+          List.of(new DsiemNormalizer()), "127.0.0.1", -1, "bench-ingest"), new SimpleMeterRegistry());
+          CorrelateApp correlate = new CorrelateApp(new CorrelateApp.Settings(withState(common, base, "correlate"),
+              partitions, 0, 1, Duration.ofSeconds(10), EngineOptions.defaults(), "bench-correlate"))) {
+        start = System.nanoTime();
+        ingest.start();
+        correlate.start();
+        while (seenLinks(seen) < links[0]) {
+          Thread.sleep(20);
+        }
+        pipeline = bulk / ((System.nanoTime() - start) / 1e9);
+        out.printf("pipeline (ingest + correlate, exactly-once, %d partitions): %,.0f events/s, %.0f%% of the "
+            + "pass-through%n", partitions, pipeline, 100 * pipeline / passThrough);
+        out.flush();
+        // latency at a steady rate
+        try (KafkaProducer<byte[], byte[]> p = producer(bootstrap)) {
+          long t0 = System.nanoTime();
+          for (int i = bulk; i < lines.size(); i++) {
+            long due = t0 + (long) ((i - bulk) * 1e9 / latencyRate);
+            while (System.nanoTime() < due) {
+              Thread.onSpinWait();
+            }
+            byte[] line = lines.get(i);
+            sentAt.put(eventId(line), System.nanoTime());
+            p.send(new ProducerRecord<>(topics.raw("dsiem").name(), line));
+          }
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (seenLinks(seen) < links[1] && System.nanoTime() < deadline) {
+          Thread.sleep(20);
+        }
+      }
+      long[] l;
+      synchronized (latencies) {
+        l = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+      }
+      out.printf("latency, produce to alarm-event link, %d links at %d events/s: p50 %d ms, p90 %d ms, p99 %d ms, "
+          + "max %d ms%n", l.length, latencyRate, pct(l, 50), pct(l, 90), pct(l, 99), l.length == 0 ? 0
+          : l[l.length - 1] / 1_000_000);
+      out.printf("ratio: the pipeline ran at %.2f of the pass-through rate (target 0.70)%n", pipeline / passThrough);
+      out.flush();
+    }
+    return 0;
+  }
+
+  private static long pct(long[] sorted, int p) {
+    if (sorted.length == 0) {
+      return 0;
+    }
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)] / 1_000_000;
+  }
+
+  private static long seenLinks(long[] seen) {
+    synchronized (seen) {
+      return seen[0];
+    }
+  }
+
+  private static String eventId(byte[] line) {
+    return new EventParser().parse(line).event().eventId;
+  }
+
+  private static StreamsApps.Common withState(StreamsApps.Common c, Path base, String app) throws Exception {
+    return new StreamsApps.Common(c.bootstrapServers(), c.registryUrl(), c.topicPrefix(),
+        Files.createDirectories(base.resolve(app)).toString(), c.partitions(), c.replication(), c.exactlyOnce());
+  }
+
+  /** Link counts the engine gives for the first {@code bulk} events and for all of them. */
+  private static long[] expectedLinks(Path directivesFile, Path assetsFile, List<byte[]> lines, int bulk)
+      throws Exception {
+    long[] n = new long[1];
+    Engine e = new Engine(new DirectiveLoader().loadPaths(List.of(directivesFile)).directives(),
+        new AssetLoader().loadPaths(List.of(assetsFile)).assets(), EngineOptions.defaults(), new AlarmSink() {
+          @Override
+          public void alarm(io.ksiem.alarm.Alarm a) {
+          }
+
+          @Override
+          public void alarmEvent(io.ksiem.alarm.AlarmEvent l) {
+            n[0]++;
+          }
+        });
+    EventParser parser = new EventParser();
+    long atBulk = 0;
+    for (int i = 0; i < lines.size(); i++) {
+      if (i == bulk) {
+        atBulk = n[0];
+      }
+      e.process(parser.parse(lines.get(i)).event());
+    }
+    return new long[] {atBulk, n[0]};
+  }
+
+  private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+    return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 262144,
+        ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"), new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  private void produce(String bootstrap, String topic, List<byte[]> values, boolean create) throws Exception {
+    if (create) {
+      try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+        admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1),
+            new NewTopic("pt.out", partitions, (short) 1))).all().get();
+      }
+    }
+    try (KafkaProducer<byte[], byte[]> p = producer(bootstrap)) {
+      for (byte[] v : values) {
+        p.send(new ProducerRecord<>(topic, v));
+      }
+    }
+  }
+
+  private double passThrough(String bootstrap, Path base, int n) throws Exception {
+    StreamsBuilder b = new StreamsBuilder();
+    b.stream("pt.in", Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+        .to("pt.out", Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+    Properties p = new Properties();
+    p.put("application.id", "bench-pass-through");
+    p.put("bootstrap.servers", bootstrap);
+    p.put("processing.guarantee", "exactly_once_v2");
+    p.put("state.dir", base.resolve("pt").toString());
+    p.put("producer.linger.ms", 5);
+    p.put("producer.compression.type", "lz4");
+    p.put("consumer.auto.offset.reset", "earliest");
+    long[] seen = new long[1];
+    Thread counter = new Thread(() -> count(bootstrap, "pt.out", seen));
+    counter.setDaemon(true);
+    counter.start();
+    try (KafkaStreams k = new KafkaStreams(b.build(), p)) {
+      long start = System.nanoTime();
+      k.start();
+      while (seenLinks(seen) < n) {
+        Thread.sleep(20);
+      }
+      return n / ((System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  private static KafkaConsumer<byte[], byte[]> committedReader(String bootstrap) {
+    return new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.GROUP_ID_CONFIG,
+        "bench-reader-" + System.nanoTime(), ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  private static void count(String bootstrap, String topic, long[] seen) {
+    try (KafkaConsumer<byte[], byte[]> c = committedReader(bootstrap)) {
+      c.subscribe(List.of(topic));
+      while (true) {
+        int got = c.poll(Duration.ofMillis(50)).count();
+        synchronized (seen) {
+          seen[0] += got;
+        }
+      }
+    }
+  }
+
+  private static void countLinks(String bootstrap, Topics topics, long[] seen, Map<String, Long> sentAt,
+      List<Long> latencies) {
+    try (KafkaConsumer<byte[], byte[]> c = committedReader(bootstrap)) {
+      c.subscribe(List.of(topics.alarmEvents.name()));
+      var deserializer = topics.alarmEvents.valueSerde().deserializer();
+      while (true) {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(20))) {
+          long now = System.nanoTime();
+          synchronized (seen) {
+            seen[0]++;
+          }
+          if (!sentAt.isEmpty()) {
+            AlarmEvent l = deserializer.deserialize(r.topic(), r.value());
+            Long t = sentAt.get(l.getEventId());
+            if (t != null) {
+              latencies.add(now - t);
+            }
+          }
+        }
+      }
+    }
+  }
+
+}
