@@ -53,7 +53,10 @@ final class RouterProcessor implements Processor<String, NormalizedEvent, String
         clock = time;
         context.forward(new Record<>(CLOCK_KEY, null, time * 1000));
       }
-      context.forward(record.withValue(record.value()));
+      // an event no directive can match goes nowhere (and moved the clock above)
+      if (!catalog.current().route(r.event()).isEmpty()) {
+        context.forward(record.withValue(record.value()));
+      }
       return;
     }
     Headers h = new RecordHeaders(record.headers().toArray());
