@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -45,15 +46,8 @@ public final class EngineBench implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--n", defaultValue = "1000", description = "directives: 100 or 1000 (default: ${DEFAULT-VALUE})")
-  int directives;
-
-  @Option(names = "--m", defaultValue = "200000", description = "events (default: ${DEFAULT-VALUE})")
-  int events;
-
-  @Option(names = "--workload", paramLabel = "DIR",
-      description = "where the workload is (generated there when missing; default: .ksiem/bench)")
-  Path workload = Path.of(".ksiem", "bench");
+  @Mixin
+  BenchWorkload workload;
 
   @Option(names = "--rounds", defaultValue = "5", description = "measured rounds (default: ${DEFAULT-VALUE})")
   int rounds;
@@ -90,13 +84,12 @@ public final class EngineBench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Path dir = workload.toAbsolutePath();
-    Path directivesFile = dir.resolve("directives_bench_" + directives + ".json");
-    Path assetsFile = dir.resolve("assets_bench.json");
-    Path eventsFile = dir.resolve("events_" + events + "_n" + directives + ".jsonl");
-    if (!Files.exists(eventsFile) || !Files.exists(directivesFile) || !Files.exists(assetsFile)) {
-      generate(dir, directives, events, out);
-    }
+    workload.ensure(out);
+    Path dir = workload.dir();
+    Path directivesFile = workload.directivesFile();
+    Path assetsFile = workload.assetsFile();
+    Path eventsFile = workload.eventsFile();
+    int events = workload.events;
     DirectiveLoader dl = new DirectiveLoader().loadPaths(List.of(directivesFile));
     AssetSet assets = new AssetLoader().loadPaths(List.of(assetsFile)).assets();
     List<Directive> ds = dl.directives();
@@ -185,7 +178,7 @@ public final class EngineBench implements Callable<Integer> {
 
   private NormalizedEvent[] parse(Path file) throws IOException {
     EventParser parser = new EventParser();
-    List<NormalizedEvent> out = new ArrayList<>(events);
+    List<NormalizedEvent> out = new ArrayList<>(workload.events);
     try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       for (String line; (line = r.readLine()) != null; ) {
         EventParser.Result p = parser.parse(line);
@@ -198,22 +191,5 @@ public final class EngineBench implements Callable<Integer> {
       }
     }
     return out.toArray(new NormalizedEvent[0]);
-  }
-
-  /** Runs the bundled generator (Python 3, standard library only) into the workload directory. */
-  static void generate(Path dir, int directives, int events, PrintWriter out) throws IOException,
-      InterruptedException {
-    Files.createDirectories(dir);
-    Path gen = dir.resolve("gen.py");
-    try (InputStream in = EngineBench.class.getResourceAsStream("/bench/gen.py")) {
-      Files.copy(in, gen, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    }
-    out.printf("generating the workload into %s with gen.py (n=%d, m=%d)%n", dir, directives, events);
-    out.flush();
-    Process p = new ProcessBuilder("python3", gen.toString(), "--out", dir.toString(), "--n",
-        String.valueOf(directives), "--m", String.valueOf(events)).inheritIO().start();
-    if (p.waitFor() != 0) {
-      throw new IOException("gen.py failed with exit status " + p.exitValue() + " (python3 is needed)");
-    }
   }
 }

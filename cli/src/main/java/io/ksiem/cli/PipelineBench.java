@@ -46,6 +46,7 @@ import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Produced;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,11 +62,8 @@ public final class PipelineBench implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--n", defaultValue = "1000", description = "directives: 100 or 1000 (default: ${DEFAULT-VALUE})")
-  int directives;
-
-  @Option(names = "--m", defaultValue = "200000", description = "events (default: ${DEFAULT-VALUE})")
-  int events;
+  @Mixin
+  BenchWorkload workload;
 
   @Option(names = "--partitions", defaultValue = "4", description = "partitions (default: ${DEFAULT-VALUE})")
   int partitions;
@@ -78,19 +76,14 @@ public final class PipelineBench implements Callable<Integer> {
       description = "events/s of the latency phase (default: ${DEFAULT-VALUE})")
   int latencyRate;
 
-  @Option(names = "--workload", paramLabel = "DIR", description = "default: .ksiem/bench")
-  Path workload = Path.of(".ksiem", "bench");
-
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Path dir = workload.toAbsolutePath();
-    Path directivesFile = dir.resolve("directives_bench_" + directives + ".json");
-    Path assetsFile = dir.resolve("assets_bench.json");
-    Path eventsFile = dir.resolve("events_" + events + "_n" + directives + ".jsonl");
-    if (!Files.exists(eventsFile) || !Files.exists(directivesFile) || !Files.exists(assetsFile)) {
-      EngineBench.generate(dir, directives, events, out);
-    }
+    workload.ensure(out);
+    Path directivesFile = workload.directivesFile();
+    Path assetsFile = workload.assetsFile();
+    Path eventsFile = workload.eventsFile();
+    int directives = workload.directives;
     List<byte[]> lines = new ArrayList<>();
     for (String l : Files.readAllLines(eventsFile)) {
       lines.add(l.getBytes(StandardCharsets.UTF_8));
