@@ -32,7 +32,7 @@ public final class LocalPipeline implements AutoCloseable {
         IngestApp.builtInSources(), "127.0.0.1", s.httpPort(),
         StreamsApps.applicationId(c.topicPrefix(), "ingest")), meters);
     correlate = new CorrelateApp(new CorrelateApp.Settings(withState(c, state.resolve("correlate")),
-        s.routedPartitions(), 1, 1, s.idle(), io.ksiem.engine.EngineOptions.defaults(),
+        s.routedPartitions(), 1, 1, s.idle(), CorrelateApp.Settings.SILENCE, io.ksiem.engine.EngineOptions.defaults(),
         StreamsApps.applicationId(c.topicPrefix(), "correlate")));
     alarms = new AlarmsApp(c, new AlarmsSink.Settings(c.bootstrapServers(),
         StreamsApps.applicationId(c.topicPrefix(), "alarms"),

@@ -33,7 +33,8 @@ public final class TopologyDocs {
     Topology ingest = IngestTopology.build(topics, sources, new io.micrometer.core.instrument.simple
         .SimpleMeterRegistry());
     Topology correlate = CorrelateTopology.build(topics, new Catalog(6),
-        new CorrelateTopology.Options(6, EngineOptions.defaults(), Duration.ofSeconds(10)));
+        new CorrelateTopology.Options(6, 6, EngineOptions.defaults(), Duration.ofSeconds(10),
+            Duration.ofSeconds(10)));
     Map<String, String> files = new LinkedHashMap<>();
     files.put("ingest-topology.md", HEADER + "# ingest topology\n\n"
         + "One sub-topology per source: normalize, then events or dead letters. `POST /events` (the dsiem-compatible "

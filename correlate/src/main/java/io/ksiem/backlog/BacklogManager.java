@@ -88,7 +88,7 @@ public final class BacklogManager {
     boolean consumed = false;
     for (int i = 0; i < candidates.size(); i++) {
       Backlog b = candidates.get(i);
-      if (b.live && offer(b, e)) {
+      if (b.live && !(b.current > 1 && b.deadline < e.time) && offer(b, e)) {
         consumed = true;
       }
     }
@@ -183,7 +183,7 @@ public final class BacklogManager {
   private void create(NormalizedEvent e) {
     long seq = ctx.nextSeq();
     Backlog b = new Backlog(ctx.newAlarmId(directive, e), directive, seq, Backlog.FirstEvent.of(e),
-        title(e), ctx.clock());
+        title(e), Math.max(ctx.clock(), e.time));
     b.start[1] = e.time;
     b.rcvdTime = e.rcvdTime;
     live++;
@@ -213,7 +213,7 @@ public final class BacklogManager {
         b.customData.add(new CustomData(label, data));
       }
     }
-    b.updateTime = ctx.clock();
+    b.updateTime = Math.max(ctx.clock(), e.time);
     ctx.sink().alarmEvent(new AlarmEvent(b.id, s, e.eventId));
   }
 

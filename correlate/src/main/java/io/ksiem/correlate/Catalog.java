@@ -51,6 +51,25 @@ public final class Catalog {
     return changes.get();
   }
 
+  /**
+   * The route the router just computed for a record, for the partitioner that runs next on the same thread, so an
+   * event is converted and matched once.
+   */
+  private final ThreadLocal<Object[]> lastRoute = ThreadLocal.withInitial(() -> new Object[2]);
+
+  void rememberRoute(Object value, Set<Integer> route) {
+    Object[] r = lastRoute.get();
+    r[0] = value;
+    r[1] = route;
+  }
+
+  /** The route remembered for exactly this record object, or null. */
+  @SuppressWarnings("unchecked")
+  Set<Integer> rememberedRoute(Object value) {
+    Object[] r = lastRoute.get();
+    return r[0] == value ? (Set<Integer>) r[1] : null;
+  }
+
   /** The last snapshot built, or null before the first. */
   public Snapshot current() {
     return current;

@@ -19,9 +19,12 @@ public final class CorrelateApp implements AutoCloseable {
    * events to their directive groups, the most correlation tasks (and so instances) that can share the work.
    */
   public record Settings(StreamsApps.Common common, int routedPartitions, int standbyReplicas, int threads,
-      Duration idle, EngineOptions engine, String applicationId) {
+      Duration idle, Duration silence, EngineOptions engine, String applicationId) {
+    public static final Duration IDLE = Duration.ofSeconds(10);
+    public static final Duration SILENCE = Duration.ofSeconds(10);
+
     public Settings(StreamsApps.Common common) {
-      this(common, common.partitions(), 1, 1, Duration.ofSeconds(10), EngineOptions.defaults(), APPLICATION_ID);
+      this(common, common.partitions(), 1, 1, IDLE, SILENCE, EngineOptions.defaults(), APPLICATION_ID);
     }
   }
 
@@ -34,7 +37,8 @@ public final class CorrelateApp implements AutoCloseable {
         topics.alarmEvents, topics.deadLetter));
     topics.registerSchemas();
     topology = CorrelateTopology.build(topics, new Catalog(s.routedPartitions()),
-        new CorrelateTopology.Options(s.routedPartitions(), s.engine(), s.idle()));
+        new CorrelateTopology.Options(s.routedPartitions(), StreamsApps.partitionCount(s.common(),
+            topics.events.name()), s.engine(), s.idle(), s.silence()));
     Properties p = StreamsApps.properties(s.common(), s.applicationId(), topics);
     p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas());
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, s.threads());

@@ -32,18 +32,36 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One correlation task: the engine for the directive groups of one partition. Its state is a store with one entry
- * per live backlog (key {@code b/<backlog id>}), the engine header (clock, creation counter) and the directive
- * versions that live backlogs started under ({@code v/<id>/<fingerprint>}). Only what an event changed is written.
+ * per live backlog (key {@code b/<backlog id>}), the engine header (clock, creation counter), the clock of each
+ * events partition ({@code w/<partition>}) and the directive versions that live backlogs started under
+ * ({@code v/<id>/<fingerprint>}). Only what an event changed is written.
+ *
+ * <p>Events reach a task from every events partition, interleaved by arrival. The engine's clock is the lowest of
+ * those partitions' clocks (a watermark), so a backlog expires only once every partition has passed its deadline,
+ * as it would in time order; a partition silent for a while (default 10 s) no longer holds the clock back. With one events
+ * partition this is exactly the time model of a replay.
+ *
+ * <p>The engine absorbs events up to 5 s out of order (reference §6.3). An event more than {@link #SLACK} s ahead of
+ * that clock waits in the store ({@code q/<time>/<seq>}) until the clock catches up, so a partition that runs ahead
+ * (a bulk replay, a catch-up after an outage) cannot push others' events out of their windows. In live use the
+ * partitions are within seconds of each other and nothing waits.
  */
 final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.NormalizedEvent, String, Object> {
   private static final Logger LOG = LoggerFactory.getLogger(CorrelateProcessor.class);
   private static final Bytes HEADER = Bytes.wrap("h".getBytes(StandardCharsets.UTF_8));
   private static final String BACKLOG = "b/";
   private static final String VERSION = "v/";
+  private static final String SOURCE_CLOCK = "w/";
+  private static final String QUEUE = "q/";
+  /** How far ahead of the clock an event is taken at once: less than the engine's 5 s tolerance. */
+  static final long SLACK = 4;
+  /** Past this many waiting events the oldest go on regardless, so memory stays bounded. */
+  private static final int QUEUE_LIMIT = 200_000;
 
   private final Catalog catalog;
   private final EngineOptions options;
   private final long idleMillis;
+  private final long silenceMillis;
   private final List<Object> out = new ArrayList<>();
   private final AlarmSink sink = new AlarmSink() {
     @Override
@@ -67,11 +85,23 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
   private int retiredCount;
   private long lastEventTime = Long.MIN_VALUE;
   private long lastEventWall;
+  /** Per events partition: its clock (event time, seconds) and when it last spoke (wall clock, ms). */
+  private final long[] sourceClock;
+  private final long[] sourceWall;
+  /** Events waiting for the clock, by store key: time, then arrival. */
+  private final java.util.TreeMap<Bytes, io.ksiem.event.NormalizedEvent> queue = new java.util.TreeMap<>();
+  private long queueSeq;
+  private boolean queueOverflowLogged;
+  private long waited;
+  private final long[] writtenHeader = {Long.MIN_VALUE, -1};
 
-  CorrelateProcessor(Catalog catalog, EngineOptions options, Duration idle) {
+  CorrelateProcessor(Catalog catalog, EngineOptions options, Duration idle, Duration silence, int sources) {
     this.catalog = catalog;
     this.options = options;
     this.idleMillis = idle.toMillis();
+    this.silenceMillis = silence.toMillis();
+    this.sourceClock = new long[sources];
+    this.sourceWall = new long[sources];
   }
 
   @Override
@@ -82,8 +112,10 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
     this.assets = context.getStateStore(CorrelateTopology.ASSET_STORE);
     this.partition = context.taskId().partition();
     this.lastEventWall = context.currentSystemTimeMs();
+    java.util.Arrays.fill(sourceClock, Long.MIN_VALUE);
+    java.util.Arrays.fill(sourceWall, lastEventWall);
     build();
-    context.schedule(Duration.ofMillis(Math.min(1000, Math.max(10, idleMillis / 4))),
+    context.schedule(Duration.ofMillis(Math.min(1000, Math.max(10, Math.min(idleMillis, silenceMillis) / 4))),
         PunctuationType.WALL_CLOCK_TIME, this::tick);
   }
 
@@ -93,6 +125,7 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
     Map<Long, Directive> retired = new LinkedHashMap<>();
     List<byte[]> backlogs = new ArrayList<>();
     long[] header = {Long.MIN_VALUE, 0};
+    queue.clear();
     try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
       while (it.hasNext()) {
         var kv = it.next();
@@ -107,9 +140,24 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
             LOG.error("stored directive version {} is not readable: {}", key, e.getMessage());
           }
           l.directives().forEach(d -> retired.put(d.fingerprint, d));
+        } else if (key.startsWith(QUEUE)) {
+          try {
+            queue.put(kv.key, AvroRecords.toEngine(io.ksiem.schemas.NormalizedEvent.fromByteBuffer(
+                ByteBuffer.wrap(kv.value))).event());
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("a waiting event in the store is not readable: " + key, e);
+          }
+          queueSeq = Math.max(queueSeq, Long.parseUnsignedLong(key.substring(key.lastIndexOf('/') + 1), 16) + 1);
+        } else if (key.startsWith(SOURCE_CLOCK)) {
+          int source = Integer.parseInt(key.substring(SOURCE_CLOCK.length()));
+          if (source < sourceClock.length) {
+            sourceClock[source] = Math.max(sourceClock[source], ByteBuffer.wrap(kv.value).getLong());
+          }
         } else if (kv.key.equals(HEADER)) {
           ByteBuffer b = ByteBuffer.wrap(kv.value);
           header = new long[] {b.getLong(), b.getLong()};
+          writtenHeader[0] = header[0];
+          writtenHeader[1] = header[1];
         }
       }
     }
@@ -125,7 +173,7 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
       LOG.error("partition {}: a backlog cannot go on and is dropped: {}", partition, o);
     }
     catalogVersion = snap.version;
-    lastEventTime = engine.clock();
+    lastEventTime = Math.max(engine.clock(), maxSourceClock());
     if (!orphans.isEmpty()) {
       // their entries go, so the next build does not report them again
       Set<String> live = new HashSet<>();
@@ -170,11 +218,24 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
     if (catalog.changes() != catalogVersion) {
       build();
     }
+    long now = context.currentSystemTimeMs();
+    lastEventWall = now;
     if (record.value() == null) {
-      // a clock record: the stream's event time moved on
-      lastEventWall = context.currentSystemTimeMs();
-      engine.advanceClock(record.timestamp() / 1000);
-      lastEventTime = engine.clock();
+      // a clock record: an events partition's event time moved on
+      int source = Integer.parseInt(record.key().substring(RouterProcessor.CLOCK_KEY.length()));
+      long time = record.timestamp() / 1000;
+      if (source >= sourceClock.length) {
+        throw new IllegalStateException("a clock record of events partition " + source + ", but the settings say "
+            + sourceClock.length + " partitions");
+      }
+      sourceWall[source] = now;
+      if (time > sourceClock[source]) {
+        sourceClock[source] = time;
+        store.put(Bytes.wrap((SOURCE_CLOCK + source).getBytes(StandardCharsets.UTF_8)),
+            ByteBuffer.allocate(8).putLong(time).array());
+      }
+      lastEventTime = Math.max(lastEventTime, time);
+      advance(watermark(now), false);
       flush(record.timestamp());
       syncIfRetiredChanged();
       return;
@@ -184,11 +245,52 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
     if (!r.ok()) {
       throw new IllegalStateException("invalid event past the router: " + r.reason());
     }
-    lastEventWall = context.currentSystemTimeMs();
-    engine.process(r.event());
-    lastEventTime = engine.clock();
+    long w = watermark(now);
+    advance(w, false);
+    if (r.event().time > w + SLACK) {
+      Bytes key = Bytes.wrap(String.format("%s%016x/%016x", QUEUE, r.event().time, queueSeq++)
+          .getBytes(StandardCharsets.UTF_8));
+      try {
+        ByteBuffer bb = record.value().toByteBuffer();
+        byte[] bytes = new byte[bb.remaining()];
+        bb.get(bytes);
+        store.put(key, bytes);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+      queue.put(key, r.event());
+      waited++;
+    } else {
+      engine.offer(r.event());
+    }
+    lastEventTime = Math.max(lastEventTime, r.event().time);
     flush(record.timestamp());
     syncIfRetiredChanged();
+  }
+
+  /**
+   * Offers the waiting events the clock {@code w} lets through, in time order, each at its own time (never past
+   * {@code w}); then the clock moves to {@code w}. {@code all}: every waiting event goes (the task is quiet).
+   */
+  private void advance(long w, boolean all) {
+    while (!queue.isEmpty()) {
+      var first = queue.firstEntry();
+      long t = first.getValue().time;
+      boolean overflow = queue.size() > QUEUE_LIMIT;
+      if (!all && !overflow && t > w + SLACK) {
+        break;
+      }
+      if (overflow && !queueOverflowLogged) {
+        LOG.warn("partition {}: more than {} events wait for the clock (one events partition is far ahead of "
+            + "another); the oldest go on now", partition, QUEUE_LIMIT);
+        queueOverflowLogged = true;
+      }
+      queue.pollFirstEntry();
+      store.delete(first.getKey());
+      engine.advanceClock(all ? t : Math.min(t, w));
+      engine.offer(first.getValue());
+    }
+    engine.advanceClock(w);
   }
 
   private void syncIfRetiredChanged() {
@@ -197,18 +299,52 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
     }
   }
 
-  /** Quiet partition: the clock follows the wall clock from the last event time, so backlogs still expire. */
+  /**
+   * The lowest clock of the events partitions that spoke within the silence time; the highest of all when none did
+   * (the task is then quiet and {@link #tick} takes over).
+   */
+  private long watermark(long now) {
+    long low = Long.MAX_VALUE;
+    for (int i = 0; i < sourceClock.length; i++) {
+      if (now - sourceWall[i] < silenceMillis) {
+        low = Math.min(low, sourceClock[i]);
+      }
+    }
+    return low == Long.MAX_VALUE ? maxSourceClock() : low;
+  }
+
+  private long maxSourceClock() {
+    long high = Long.MIN_VALUE;
+    for (long c : sourceClock) {
+      high = Math.max(high, c);
+    }
+    return high;
+  }
+
+  /**
+   * A partition gone quiet stops holding the clock back; a quiet task's clock follows the wall clock from the last
+   * event time, so backlogs still expire.
+   */
   private void tick(long now) {
     if (catalog.changes() != catalogVersion) {
       build();
     }
     long since = now - lastEventWall;
-    if (lastEventTime == Long.MIN_VALUE || since < idleMillis) {
+    if (lastEventTime == Long.MIN_VALUE) {
+      return;
+    }
+    if (since < idleMillis) {
+      long w = watermark(now);
+      if (w > engine.clock()) {
+        advance(w, false);
+        flush(w * 1000);
+        syncIfRetiredChanged();
+      }
       return;
     }
     long target = lastEventTime + since / 1000;
-    if (target > engine.clock()) {
-      engine.advanceClock(target);
+    if (target > engine.clock() || !queue.isEmpty()) {
+      advance(target, true);
       flush(target * 1000);
       if (retiredCount > 0) {
         syncVersions();
@@ -235,6 +371,17 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
       }
     });
     long[] h = engine.header();
-    store.put(HEADER, ByteBuffer.allocate(16).putLong(h[0]).putLong(h[1]).array());
+    if (h[0] != writtenHeader[0] || h[1] != writtenHeader[1]) {
+      store.put(HEADER, ByteBuffer.allocate(16).putLong(h[0]).putLong(h[1]).array());
+      writtenHeader[0] = h[0];
+      writtenHeader[1] = h[1];
+    }
+  }
+
+  @Override
+  public void close() {
+    if (waited > 0) {
+      LOG.info("partition {}: {} events waited for the other events partitions' clocks", partition, waited);
+    }
   }
 }

@@ -35,8 +35,13 @@ public final class CorrelateTopology {
   private CorrelateTopology() {
   }
 
-  /** What the topology needs beyond the topics. */
-  public record Options(int partitions, EngineOptions engine, Duration idle) {
+  /**
+   * What the topology needs beyond the topics: the partitions of the routed topic, those of the events topic
+   * (every one of them has a clock, see {@link CorrelateProcessor}), the engine's options, the idle time after
+   * which a quiet task's clock follows the wall clock, and the silence after which an events partition no longer
+   * holds the clock back.
+   */
+  public record Options(int partitions, int sources, EngineOptions engine, Duration idle, Duration silence) {
   }
 
   public static Topology build(Topics topics, Catalog catalog, Options options) {
@@ -69,7 +74,8 @@ public final class CorrelateTopology {
               .withKeySerde(topics.events.keySerde()).withValueSerde(topics.events.valueSerde())
               .withNumberOfPartitions(options.partitions())
               .withStreamPartitioner(new GroupPartitioner(catalog)))
-          .process(() -> new CorrelateProcessor(catalog, options.engine(), options.idle()), Named.as("correlate"),
+          .process(() -> new CorrelateProcessor(catalog, options.engine(), options.idle(),
+              options.silence(), options.sources()), Named.as("correlate"),
               BACKLOG_STORE);
       var outputs = out.split(Named.as("output-"));
       outputs.branch((k, v) -> v instanceof Alarm, Branched.withConsumer(s -> s
@@ -102,7 +108,8 @@ public final class CorrelateTopology {
       if (value == null) {
         return Optional.of(s.allPartitions());
       }
-      return Optional.of(s.route(AvroRecords.toEngine(value).event()));
+      Set<Integer> route = catalog.rememberedRoute(value);
+      return Optional.of(route != null ? route : s.route(AvroRecords.toEngine(value).event()));
     }
   }
 }

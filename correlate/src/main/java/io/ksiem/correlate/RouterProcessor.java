@@ -14,8 +14,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 /**
  * Before routing: keeps the catalog current for the partitioner, turns an event that is not valid into a dead
  * letter with the reason, and sends every correlation task a clock record (a null value whose timestamp is the
- * time) whenever the stream's event time moves on, so every task's clock follows the whole stream, as in a replay,
- * and not only the events routed to it.
+ * time, keyed by this partition) whenever this partition's event time moves on, so every task's clock follows the
+ * whole stream, as in a replay, and not only the events routed to it.
  */
 final class RouterProcessor implements Processor<String, NormalizedEvent, String, Object> {
   private final Catalog catalog;
@@ -23,9 +23,10 @@ final class RouterProcessor implements Processor<String, NormalizedEvent, String
   private ReadOnlyKeyValueStore<String, String> directives;
   private ReadOnlyKeyValueStore<String, String> assets;
   private long clock = Long.MIN_VALUE;
+  private String clockKey;
 
-  /** The key of clock records. */
-  static final String CLOCK_KEY = "\u0000clock";
+  /** The key of clock records, followed by the partition of the events topic they speak for. */
+  static final String CLOCK_KEY = "\u0000clock/";
 
   RouterProcessor(Catalog catalog) {
     this.catalog = catalog;
@@ -40,6 +41,7 @@ final class RouterProcessor implements Processor<String, NormalizedEvent, String
     this.context = context;
     this.directives = context.getStateStore(CorrelateTopology.DIRECTIVE_STORE);
     this.assets = context.getStateStore(CorrelateTopology.ASSET_STORE);
+    this.clockKey = CLOCK_KEY + context.taskId().partition();
     catalog.refresh(directives, assets);
   }
 
@@ -51,10 +53,12 @@ final class RouterProcessor implements Processor<String, NormalizedEvent, String
       long time = r.event().time;
       if (time > clock) {
         clock = time;
-        context.forward(new Record<>(CLOCK_KEY, null, time * 1000));
+        context.forward(new Record<>(clockKey, null, time * 1000));
       }
       // an event no directive can match goes nowhere (and moved the clock above)
-      if (!catalog.current().route(r.event()).isEmpty()) {
+      java.util.Set<Integer> route = catalog.current().route(r.event());
+      if (!route.isEmpty()) {
+        catalog.rememberRoute(record.value(), route);
         context.forward(record.withValue(record.value()));
       }
       return;

@@ -59,4 +59,12 @@ public final class StreamsApps {
       admin.describeTopics(wanted.stream().map(Topic::name).toList()).allTopicNames().get(30, TimeUnit.SECONDS);
     }
   }
+
+  /** The partitions a topic has now. */
+  public static int partitionCount(Common c, String topic) throws Exception {
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers()))) {
+      return admin.describeTopics(java.util.List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+          .partitions().size();
+    }
+  }
 }

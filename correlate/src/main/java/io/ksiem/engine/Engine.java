@@ -104,6 +104,15 @@ public final class Engine implements Correlation {
    */
   public void process(NormalizedEvent e) {
     advanceClock(e.time);
+    offer(e);
+  }
+
+  /**
+   * Steps (2) and (3) without moving the clock: for a stream merged from several partitions, whose clock is the
+   * lowest of theirs. A backlog whose deadline is before the event's time no longer takes it, as it would have
+   * expired before the event in time order.
+   */
+  public void offer(NormalizedEvent e) {
     if (e.src() != null && assets.isWhitelisted(e.src())) {
       whitelisted++;
       return;

@@ -59,13 +59,20 @@ class CorrelateTopologyTest {
     final TestOutputTopic<String, AlarmEvent> links;
     final TestOutputTopic<byte[], byte[]> deadLetter;
 
+    final TestInputTopic<String, io.ksiem.schemas.NormalizedEvent> routed;
+
     Driver(EngineOptions options, Duration idle) throws Exception {
+      this(options, idle, 1);
+    }
+
+    /** {@code sources}: partitions of the events topic; the driver itself reads partition 0 only. */
+    Driver(EngineOptions options, Duration idle, int sources) throws Exception {
       Properties p = new Properties();
       p.put(StreamsConfig.APPLICATION_ID_CONFIG, "ttd-correlate");
       p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
       p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("ttd-state").toString());
       ttd = new TopologyTestDriver(CorrelateTopology.build(topics, new Catalog(PARTITIONS),
-          new CorrelateTopology.Options(PARTITIONS, options, idle)), p, Instant.ofEpochSecond(Fixtures.T0));
+          new CorrelateTopology.Options(PARTITIONS, sources, options, idle, idle)), p, Instant.ofEpochSecond(Fixtures.T0));
       directives = ttd.createInputTopic(topics.directives.name(), topics.directives.keySerde().serializer(),
           topics.directives.valueSerde().serializer());
       assets = ttd.createInputTopic(topics.assets.name(), topics.assets.keySerde().serializer(),
@@ -78,6 +85,20 @@ class CorrelateTopologyTest {
           topics.alarmEvents.valueSerde().deserializer());
       deadLetter = ttd.createOutputTopic(topics.deadLetter.name(), topics.deadLetter.keySerde().deserializer(),
           topics.deadLetter.valueSerde().deserializer());
+      routed = ttd.createInputTopic("ttd-correlate-" + CorrelateTopology.ROUTED + "-repartition",
+          topics.events.keySerde().serializer(), topics.events.valueSerde().serializer());
+    }
+
+    /** What the router of events partition {@code source} sends when its event time reaches T0 + offset. */
+    void clock(int source, long offset) {
+      routed.pipeInput(new TestRecord<>(RouterProcessor.CLOCK_KEY + source, null, null,
+          Instant.ofEpochSecond(Fixtures.T0 + offset)));
+    }
+
+    /** An event as routed from one of the events partitions (its clock record comes separately). */
+    void route(NormalizedEvent e) {
+      routed.pipeInput(new TestRecord<>(e.eventId, AvroRecords.toAvro(e, 0, "test"), null,
+          Instant.ofEpochSecond(e.time)));
     }
 
     final java.util.Map<Integer, String> pushed = new java.util.HashMap<>();
@@ -201,6 +222,84 @@ class CorrelateTopologyTest {
       List<Alarm> after = d.alarms.readValuesToList();
       assertEquals(1, after.size());
       assertEquals("timeout", after.get(0).getRules().get(2).getStatus());
+    }
+  }
+
+  /**
+   * Three stages, the third with 30 s from the second's event: its deadline is T0 + 31 for events at T0, T0+1 (both
+   * events partitions at T0+1).
+   */
+  private static void twoStagesDone(Driver d) {
+    ObjectNode r3 = Fixtures.rule(3, 10, 3);
+    r3.put("timeout", 30);
+    d.push(Fixtures.load(Fixtures.directive(1, "d", 5, Fixtures.rule(1, 10, 1), Fixtures.rule(2, 10, 2), r3)));
+    d.assets.pipeInput("10.0.0.0/8", "{\"name\":\"lan\",\"cidr\":\"10.0.0.0/8\",\"value\":5}");
+    d.clock(0, 0);
+    d.clock(1, 0);
+    d.route(Fixtures.event("e1", 0, "10.0.0.1", "10.0.0.2", 10, 1));
+    d.clock(0, 1);
+    d.clock(1, 1);
+    d.route(Fixtures.event("e2", 1, "10.0.0.1", "10.0.0.2", 10, 2));
+    assertEquals(2, d.alarms.readValuesToList().size());
+    assertEquals(2, d.links.readValuesToList().size());
+  }
+
+  /**
+   * Two events partitions feed the task: a backlog expires only once both have passed its deadline, and an event
+   * from the partition ahead waits until the other has caught up, then no longer joins a backlog whose deadline it
+   * is past.
+   */
+  @Test
+  void theClockIsTheLowestOfTheEventsPartitions() throws Exception {
+    try (Driver d = new Driver(EngineOptions.defaults(), Duration.ofDays(1), 2)) {
+      twoStagesDone(d);
+      d.clock(0, 100);
+      assertTrue(d.alarms.isEmpty(), "partition 1 is at T0+1: it holds the task's clock back");
+      d.clock(0, 50);
+      d.route(Fixtures.event("late", 50, "10.0.0.1", "10.0.0.2", 10, 3));
+      d.clock(1, 20);
+      assertTrue(d.alarms.isEmpty(), "partition 1 is at T0+20, before the deadline");
+      d.clock(1, 40);
+      List<Alarm> expired = d.alarms.readValuesToList();
+      assertEquals(1, expired.size());
+      assertEquals("timeout", expired.get(0).getRules().get(2).getStatus());
+      d.clock(1, 60);
+      assertTrue(d.links.isEmpty(), "T0+50 is past the stage's deadline: the backlog did not take it");
+    }
+  }
+
+  /** An event from the partition ahead waits for the other partition, so events meet in time order. */
+  @Test
+  void anEventAheadWaitsForTheOtherPartitions() throws Exception {
+    try (Driver d = new Driver(EngineOptions.defaults(), Duration.ofDays(1), 2)) {
+      d.push(Fixtures.load(Fixtures.directive(1, "d", 5, Fixtures.rule(1, 10, 1), Fixtures.rule(2, 10, 2))));
+      d.assets.pipeInput("10.0.0.0/8", "{\"name\":\"lan\",\"cidr\":\"10.0.0.0/8\",\"value\":5}");
+      d.clock(0, 60);
+      d.route(Fixtures.event("second", 60, "10.0.0.1", "10.0.0.2", 10, 2));
+      d.clock(1, 10);
+      d.route(Fixtures.event("first", 10, "10.0.0.1", "10.0.0.2", 10, 1));
+      assertEquals(List.of("first"), d.links.readValuesToList().stream().map(AlarmEvent::getEventId).toList(),
+          "the event at T0+60 waits");
+      d.clock(1, 61);
+      assertEquals(List.of("second"), d.links.readValuesToList().stream().map(AlarmEvent::getEventId).toList());
+      List<Alarm> a = d.alarms.readValuesToList();
+      assertEquals("finished", a.get(a.size() - 1).getRules().get(1).getStatus(), "in time order it completes");
+    }
+  }
+
+  /** An events partition silent for a while no longer holds the clock back (here the idle time, 10 s). */
+  @Test
+  void aSilentEventsPartitionStopsHoldingTheClock() throws Exception {
+    try (Driver d = new Driver(EngineOptions.defaults(), Duration.ofSeconds(10), 2)) {
+      twoStagesDone(d);
+      d.clock(0, 100);
+      d.ttd.advanceWallClockTime(Duration.ofSeconds(6));
+      assertTrue(d.alarms.isEmpty(), "partition 1 has been silent for 6 s only");
+      d.clock(0, 101);
+      d.ttd.advanceWallClockTime(Duration.ofSeconds(6));
+      List<Alarm> expired = d.alarms.readValuesToList();
+      assertEquals(1, expired.size(), "partition 1 silent for 12 s, partition 0 spoke 6 s ago");
+      assertEquals("timeout", expired.get(0).getRules().get(2).getStatus());
     }
   }
 

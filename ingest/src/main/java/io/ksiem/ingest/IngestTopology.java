@@ -6,6 +6,8 @@ import io.ksiem.schemas.topic.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -14,6 +16,7 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.StreamPartitioner;
 
 /**
  * Ingest: normalizes each source's raw records into NormalizedEvents and dead-letters, with the reason, what cannot
@@ -35,7 +38,7 @@ public final class IngestTopology {
       branches.branch((k, v) -> v instanceof NormalizedEvent, Branched.withConsumer(events -> events
           .mapValues(v -> (NormalizedEvent) v, Named.as(s + "-event"))
           .to(topics.events.name(), Produced.with(Serdes.ByteArray(), topics.events.valueSerde())
-              .withName(s + "-events-sink")), "events"));
+              .withStreamPartitioner(SAME_PARTITION).withName(s + "-events-sink")), "events"));
       branches.defaultBranch(Branched.withConsumer(dead -> dead
           .mapValues(v -> ((NormalizeProcessor.DeadLetter) v).value(), Named.as(s + "-original"))
           .to(topics.deadLetter.name(), Produced.with(topics.deadLetter.keySerde(), topics.deadLetter.valueSerde())
@@ -43,6 +46,14 @@ public final class IngestTopology {
     }
     return b.build();
   }
+
+  /**
+   * Raw partition p goes to events partition p (mod the count), not by key: a raw partition is in time order (a
+   * shipper's stream), and keeping it whole keeps the events partitions in time order, which the correlation
+   * clock relies on. Hashing by event id would interleave partitions that are at different times.
+   */
+  private static final StreamPartitioner<byte[], NormalizedEvent> SAME_PARTITION =
+      (topic, key, value, partitions) -> Optional.of(Set.of(NormalizeProcessor.SOURCE_PARTITION.get()[0] % partitions));
 
   static Counter counter(MeterRegistry meters, String source, String outcome) {
     return Counter.builder("ksiem.ingest.records").tag("source", source).tag("outcome", outcome)

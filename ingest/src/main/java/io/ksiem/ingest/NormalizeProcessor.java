@@ -31,6 +31,12 @@ final class NormalizeProcessor implements Processor<byte[], byte[], byte[], Obje
     this.skipped = IngestTopology.counter(meters, normalizer.source(), "skipped");
   }
 
+  /**
+   * The raw partition of the record being forwarded, for the partitioner of the events sink, which runs next on the
+   * same thread.
+   */
+  static final ThreadLocal<int[]> SOURCE_PARTITION = ThreadLocal.withInitial(() -> new int[1]);
+
   @Override
   public void init(ProcessorContext<byte[], Object> context) {
     this.context = context;
@@ -45,6 +51,7 @@ final class NormalizeProcessor implements Processor<byte[], byte[], byte[], Obje
     if (o.ok()) {
       normalized.increment();
       io.ksiem.schemas.NormalizedEvent e = AvroRecords.toAvro(o.event(), record.timestamp(), normalizer.source());
+      SOURCE_PARTITION.get()[0] = m.partition();
       context.forward(new Record<>(o.event().eventId.getBytes(StandardCharsets.UTF_8), e, o.event().time * 1000,
           new RecordHeaders()));
       return;
