@@ -33,8 +33,12 @@ public final class Topics {
   public static final String HEADER_SOURCE_OFFSET = "ksiem.error.offset";
   public static final String HEADER_STAGE = "ksiem.error.stage";
 
-  private static final Map<String, String> WEEK = Map.of("cleanup.policy", "delete", "retention.ms", "604800000");
-  private static final Map<String, String> MONTH = Map.of("cleanup.policy", "delete", "retention.ms", "2592000000");
+  // Retention counts from when the broker appended a record, not from its event time: a replay of last year's
+  // logs would otherwise be deleted before it is read.
+  private static final Map<String, String> WEEK = Map.of("cleanup.policy", "delete", "retention.ms", "604800000",
+      "message.timestamp.type", "LogAppendTime");
+  private static final Map<String, String> MONTH = Map.of("cleanup.policy", "delete", "retention.ms", "2592000000",
+      "message.timestamp.type", "LogAppendTime");
   private static final Map<String, String> COMPACT = Map.of("cleanup.policy", "compact");
 
   private final String prefix;
