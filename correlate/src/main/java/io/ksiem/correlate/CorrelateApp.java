@@ -30,6 +30,7 @@ public final class CorrelateApp implements AutoCloseable {
 
   private final KafkaStreams streams;
   private final Topology topology;
+  private final CorrelateStats stats = new CorrelateStats();
 
   public CorrelateApp(Settings s) throws Exception {
     Topics topics = new Topics(s.common().topicPrefix(), new SchemaRegistryClient(s.common().registryUrl()));
@@ -38,7 +39,7 @@ public final class CorrelateApp implements AutoCloseable {
     topics.registerSchemas();
     topology = CorrelateTopology.build(topics, new Catalog(s.routedPartitions()),
         new CorrelateTopology.Options(s.routedPartitions(), StreamsApps.partitionCount(s.common(),
-            topics.events.name()), s.engine(), s.idle(), s.silence()));
+            topics.events.name()), s.engine(), s.idle(), s.silence(), stats));
     Properties p = StreamsApps.properties(s.common(), s.applicationId(), topics);
     p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas());
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, s.threads());
@@ -47,6 +48,10 @@ public final class CorrelateApp implements AutoCloseable {
 
   public Topology topology() {
     return topology;
+  }
+
+  public CorrelateStats stats() {
+    return stats;
   }
 
   public KafkaStreams streams() {

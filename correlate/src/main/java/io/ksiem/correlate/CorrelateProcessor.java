@@ -62,6 +62,7 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
   private final EngineOptions options;
   private final long idleMillis;
   private final long silenceMillis;
+  private final CorrelateStats stats;
   private final List<Object> out = new ArrayList<>();
   private final AlarmSink sink = new AlarmSink() {
     @Override
@@ -95,7 +96,9 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
   private long waited;
   private final long[] writtenHeader = {Long.MIN_VALUE, -1};
 
-  CorrelateProcessor(Catalog catalog, EngineOptions options, Duration idle, Duration silence, int sources) {
+  CorrelateProcessor(Catalog catalog, EngineOptions options, Duration idle, Duration silence, int sources,
+      CorrelateStats stats) {
+    this.stats = stats;
     this.catalog = catalog;
     this.options = options;
     this.idleMillis = idle.toMillis();
@@ -353,6 +356,7 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
   }
 
   private void flush(long timestamp) {
+    stats.live(partition, engine.liveBacklogs());
     for (Object o : out) {
       String key = o instanceof io.ksiem.schemas.Alarm a ? a.getAlarmId()
           : ((io.ksiem.schemas.AlarmEvent) o).getAlarmId();
@@ -380,6 +384,7 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
 
   @Override
   public void close() {
+    stats.gone(partition);
     if (waited > 0) {
       LOG.info("partition {}: {} events waited for the other events partitions' clocks", partition, waited);
     }

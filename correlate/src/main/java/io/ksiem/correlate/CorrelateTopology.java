@@ -41,7 +41,11 @@ public final class CorrelateTopology {
    * which a quiet task's clock follows the wall clock, and the silence after which an events partition no longer
    * holds the clock back.
    */
-  public record Options(int partitions, int sources, EngineOptions engine, Duration idle, Duration silence) {
+  public record Options(int partitions, int sources, EngineOptions engine, Duration idle, Duration silence,
+      CorrelateStats stats) {
+    public Options(int partitions, int sources, EngineOptions engine, Duration idle, Duration silence) {
+      this(partitions, sources, engine, idle, silence, new CorrelateStats());
+    }
   }
 
   public static Topology build(Topics topics, Catalog catalog, Options options) {
@@ -75,7 +79,7 @@ public final class CorrelateTopology {
               .withNumberOfPartitions(options.partitions())
               .withStreamPartitioner(new GroupPartitioner(catalog)))
           .process(() -> new CorrelateProcessor(catalog, options.engine(), options.idle(),
-              options.silence(), options.sources()), Named.as("correlate"),
+              options.silence(), options.sources(), options.stats()), Named.as("correlate"),
               BACKLOG_STORE);
       var outputs = out.split(Named.as("output-"));
       outputs.branch((k, v) -> v instanceof Alarm, Branched.withConsumer(s -> s

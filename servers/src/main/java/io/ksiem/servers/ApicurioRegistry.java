@@ -7,8 +7,9 @@ import java.time.Duration;
 import java.util.stream.Stream;
 
 /**
- * A real Apicurio Registry (Maven Central's distribution) as a child process on 127.0.0.1, in-memory storage. ksiem
- * speaks to it only through the Confluent-compatible API at {@link #url()}.
+ * A real Apicurio Registry (Maven Central's distribution) as a child process on 127.0.0.1: in memory, or in an H2
+ * file under a data directory so schemas (and their ids, which every record carries) survive a restart. ksiem speaks
+ * to it only through the Confluent-compatible API at {@link #url()}.
  */
 public final class ApicurioRegistry implements AutoCloseable {
   public static final String VERSION = "3.0.9";
@@ -21,8 +22,14 @@ public final class ApicurioRegistry implements AutoCloseable {
     this.url = url;
   }
 
-  /** Fetches (once) and unpacks the distribution under {@code serversDir}, then starts it on {@code port}. */
+  /** Fetches (once) and unpacks the distribution under {@code serversDir}, then starts it in memory on {@code port}. */
   public static ApicurioRegistry start(Path serversDir, int port, MavenArtifacts.Progress progress)
+      throws IOException, InterruptedException {
+    return start(serversDir, null, port, progress);
+  }
+
+  /** As {@link #start(Path, int, MavenArtifacts.Progress)}, storing in {@code dataDir} when it is not null. */
+  public static ApicurioRegistry start(Path serversDir, Path dataDir, int port, MavenArtifacts.Progress progress)
       throws IOException, InterruptedException {
     Path archive = MavenArtifacts.fetch("io.apicurio", "apicurio-registry-app", VERSION, "all", "tar.gz", progress);
     Path dir = serversDir.resolve("apicurio-" + VERSION);
@@ -36,10 +43,14 @@ public final class ApicurioRegistry implements AutoCloseable {
       jar = s.filter(p -> p.getFileName().toString().endsWith("-runner.jar")).findFirst()
           .orElseThrow(() -> new IOException("no Apicurio runner jar in " + dir));
     }
-    Path log = serversDir.resolve("apicurio-" + port + ".log");
-    Process p = new ProcessBuilder(Processes.java(), "-Xmx384m", "-XX:TieredStopAtLevel=1",
-        "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1", "-jar", jar.toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Path log = (dataDir != null ? Files.createDirectories(dataDir) : serversDir).resolve("apicurio-" + port + ".log");
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(Processes.java(), "-Xmx384m",
+        "-XX:TieredStopAtLevel=1", "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1"));
+    if (dataDir != null) {
+      cmd.add("-Dapicurio.datasource.url=jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("registry"));
+    }
+    cmd.addAll(java.util.List.of("-jar", jar.toString()));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     Runtime.getRuntime().addShutdownHook(new Thread(p::destroy));
     String url = "http://127.0.0.1:" + port + "/apis/ccompat/v7";
     Processes.awaitHttp(p, "Apicurio Registry", url + "/subjects", Duration.ofSeconds(90), log);

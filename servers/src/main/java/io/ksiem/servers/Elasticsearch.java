@@ -60,11 +60,9 @@ public final class Elasticsearch implements AutoCloseable {
         ""));
     if (root) {
       Processes.run("chown", "-R", NOBODY + ":" + NOBODY, dataDir.toString());
-      for (Path p = dataDir.toAbsolutePath(); p != null; p = p.getParent()) {
-        if (!Files.getPosixFilePermissions(p).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
-          throw new IOException(p + " is not traversable by uid " + NOBODY
-              + ", which Elasticsearch runs as under root; choose a data directory whose parents are (chmod o+x)");
-        }
+      if (!usableDirectory(dataDir)) {
+        throw new IOException(dataDir + " is not traversable by uid " + NOBODY
+            + ", which Elasticsearch runs as under root; choose a data directory whose parents are (chmod o+x)");
       }
     }
     List<String> cmd = new ArrayList<>();
@@ -85,6 +83,23 @@ public final class Elasticsearch implements AutoCloseable {
     Processes.awaitHttp(p, "Elasticsearch", url + "/_cluster/health?wait_for_status=yellow&timeout=1s",
         Duration.ofSeconds(180), log);
     return new Elasticsearch(p, url);
+  }
+
+  /**
+   * Whether Elasticsearch can use a directory here: always when not root; under root, it runs as uid 65534, which
+   * must be able to traverse every parent.
+   */
+  public static boolean usableDirectory(Path dir) throws IOException {
+    if (!"root".equals(System.getProperty("user.name"))) {
+      return true;
+    }
+    for (Path p = dir.toAbsolutePath(); p != null; p = p.getParent()) {
+      if (Files.exists(p) && !Files.getPosixFilePermissions(p)
+          .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public String url() {
