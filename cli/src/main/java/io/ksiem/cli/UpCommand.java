@@ -76,6 +76,17 @@ public final class UpCommand implements Callable<Integer> {
   @Option(names = "--plain", description = "log lines instead of a redrawn screen, even on a terminal")
   boolean plain;
 
+  private static String alarmDocuments(String es) {
+    try {
+      var r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create(es + "/siem_alarms/_count")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      return "siem_alarms in Elasticsearch: " + new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body())
+          .path("count").asLong() + " documents";
+    } catch (Exception e) {
+      return "siem_alarms not readable: " + e.getMessage();
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -132,7 +143,8 @@ public final class UpCommand implements Callable<Integer> {
           stop.await(1, java.util.concurrent.TimeUnit.SECONDS);
         }
         view.refresh();
-        out.printf("%nstopping (%d alarm snapshots seen) ...%n", view.snapshots());
+        out.printf("%nstopping (%d alarm snapshots seen; %s) ...%n", view.snapshots(),
+            alarmDocuments(stack.elasticsearchUrl()));
         out.flush();
       }
       if (player != null) {
