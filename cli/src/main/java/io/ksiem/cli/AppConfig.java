@@ -1,0 +1,109 @@
+package io.ksiem.cli;
+
+import io.ksiem.correlate.StreamsApps;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Settings of a ksiem app: a properties file, overridden by environment variables (12-factor), over defaults.
+ * {@code bootstrap.servers} is read from {@code KSIEM_BOOTSTRAP_SERVERS}, and so on. Every key is listed in
+ * {@link Key} and documented in docs/settings.md.
+ */
+final class AppConfig {
+  /** Every setting, its default (null: required) and what it is. */
+  enum Key {
+    BOOTSTRAP_SERVERS("bootstrap.servers", "127.0.0.1:9092", "Kafka"),
+    REGISTRY_URL("registry.url", "http://127.0.0.1:8081/apis/ccompat/v7",
+        "Confluent Schema Registry API base URL (Confluent, Apicurio ccompat, Karapace, Redpanda)"),
+    TOPIC_PREFIX("topic.prefix", "ksiem.", "prefix of every topic; app ids derive from it"),
+    STATE_DIR("state.dir", ".ksiem/state", "Kafka Streams state (RocksDB) directory"),
+    PARTITIONS("partitions", "4", "partitions of topics the app creates"),
+    REPLICATION_FACTOR("replication.factor", "1", "replication of topics the app creates, internal ones included"),
+    EXACTLY_ONCE("exactly.once", "true", "exactly_once_v2 (false: at least once)"),
+    HTTP_PORT("http.port", "8080", "ingest: port of POST /events (-1: off)"),
+    HTTP_HOST("http.host", "0.0.0.0", "ingest: address of POST /events"),
+    ROUTED_PARTITIONS("routed.partitions", "4", "correlate: partitions of the routed topic, the most instances"),
+    STANDBY_REPLICAS("standby.replicas", "1", "correlate: warm copies of each partition's state"),
+    THREADS("threads", "1", "correlate: stream threads"),
+    IDLE_SECONDS("idle.seconds", "10", "correlate: quiet time after which a task's clock follows the wall clock"),
+    ELASTICSEARCH_URL("elasticsearch.url", "http://127.0.0.1:9200", "alarms: Elasticsearch"),
+    WRITE_EVENTS("write.events", "false", "alarms: also write normalized events to siem_events-YYYY.MM.DD"),
+    BATCH_SIZE("batch.size", "1000", "alarms: records per bulk request");
+
+    final String key;
+    final String defaultValue;
+    final String doc;
+
+    Key(String key, String defaultValue, String doc) {
+      this.key = key;
+      this.defaultValue = defaultValue;
+      this.doc = doc;
+    }
+
+    String env() {
+      return "KSIEM_" + name();
+    }
+  }
+
+  private final Properties file = new Properties();
+  private final Map<String, String> env;
+
+  AppConfig(Path config, Map<String, String> env) throws IOException {
+    this.env = env;
+    if (config != null) {
+      try (Reader r = Files.newBufferedReader(config)) {
+        file.load(r);
+      }
+      for (String k : file.stringPropertyNames()) {
+        boolean known = false;
+        for (Key key : Key.values()) {
+          known |= key.key.equals(k);
+        }
+        if (!known) {
+          throw new IllegalArgumentException(config + ": unknown setting '" + k + "' (see docs/settings.md)");
+        }
+      }
+    }
+  }
+
+  String get(Key k) {
+    String v = env.get(k.env());
+    return v != null ? v : file.getProperty(k.key, k.defaultValue);
+  }
+
+  int integer(Key k) {
+    try {
+      return Integer.parseInt(get(k).trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(k.key + " (" + k.env() + ") must be a whole number, not '" + get(k) + "'");
+    }
+  }
+
+  boolean bool(Key k) {
+    String v = get(k).trim();
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new IllegalArgumentException(k.key + " (" + k.env() + ") must be true or false, not '" + v + "'");
+    }
+    return Boolean.parseBoolean(v);
+  }
+
+  StreamsApps.Common common(String app) throws IOException {
+    Path state = Files.createDirectories(Path.of(get(Key.STATE_DIR), app));
+    return new StreamsApps.Common(get(Key.BOOTSTRAP_SERVERS), get(Key.REGISTRY_URL), get(Key.TOPIC_PREFIX),
+        state.toString(), integer(Key.PARTITIONS), (short) integer(Key.REPLICATION_FACTOR), bool(Key.EXACTLY_ONCE));
+  }
+
+  /** The settings reference as a Markdown table. */
+  static String reference() {
+    StringBuilder b = new StringBuilder("| key | environment | default | what |\n|---|---|---|---|\n");
+    for (Key k : Key.values()) {
+      b.append("| `").append(k.key).append("` | `").append(k.env()).append("` | `").append(k.defaultValue)
+          .append("` | ").append(k.doc).append(" |\n");
+    }
+    return b.toString();
+  }
+}
