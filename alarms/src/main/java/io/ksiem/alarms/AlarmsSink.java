@@ -351,11 +351,7 @@ public final class AlarmsSink implements Runnable, AutoCloseable {
   private void deadLetter(ConsumerRecord<byte[], byte[]> r, String reason) {
     LOG.error("dead letter from {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), reason);
     RecordHeaders h = new RecordHeaders(r.headers().toArray());
-    h.add(Topics.HEADER_REASON, reason.getBytes(StandardCharsets.UTF_8));
-    h.add(Topics.HEADER_STAGE, "alarms".getBytes(StandardCharsets.UTF_8));
-    h.add(Topics.HEADER_SOURCE_TOPIC, r.topic().getBytes(StandardCharsets.UTF_8));
-    h.add(Topics.HEADER_SOURCE_PARTITION, Integer.toString(r.partition()).getBytes(StandardCharsets.UTF_8));
-    h.add(Topics.HEADER_SOURCE_OFFSET, Long.toString(r.offset()).getBytes(StandardCharsets.UTF_8));
+    Topics.deadLetterHeaders(h, reason, "alarms", r.topic(), r.partition(), r.offset());
     try {
       deadLetter.send(new ProducerRecord<>(topics.deadLetter.name(), null, r.timestamp(), r.key(), r.value(), h))
           .get();

@@ -1,17 +1,13 @@
 package io.ksiem.cli;
 
 import io.ksiem.alarms.AlarmsApp;
-import io.ksiem.alarms.AlarmsSink;
 import io.ksiem.cli.AppConfig.Key;
 import io.ksiem.correlate.CorrelateApp;
-import io.ksiem.correlate.StreamsApps;
-import io.ksiem.engine.EngineOptions;
 import io.ksiem.ingest.IngestApp;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -37,23 +33,11 @@ final class AppCommands {
         System.err.println("ksiem: " + e.getMessage());
         return 2;
       }
-      CountDownLatch stop = new CountDownLatch(1);
-      CountDownLatch stopped = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        stop.countDown();
-        try {
-          stopped.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }));
-      try (AutoCloseable app = start(c)) {
+      try (StopSignal stop = new StopSignal(); AutoCloseable app = start(c)) {
         stop.await();
       } catch (IllegalArgumentException e) {
         System.err.println("ksiem: " + e.getMessage());
         return 2;
-      } finally {
-        stopped.countDown();
       }
       return 0;
     }
@@ -64,9 +48,7 @@ final class AppCommands {
   static final class Ingest extends Base {
     @Override
     AutoCloseable start(AppConfig c) throws Exception {
-      StreamsApps.Common common = c.common("ingest");
-      IngestApp app = new IngestApp(new IngestApp.Settings(common, IngestApp.builtInSources(), c.get(Key.HTTP_HOST),
-          c.integer(Key.HTTP_PORT), StreamsApps.applicationId(common.topicPrefix(), "ingest")),
+      IngestApp app = LocalPipeline.ingest(c.common(), c.get(Key.HTTP_HOST), c.integer(Key.HTTP_PORT),
           new SimpleMeterRegistry());
       app.start();
       return app;
@@ -78,11 +60,8 @@ final class AppCommands {
   static final class Correlate extends Base {
     @Override
     AutoCloseable start(AppConfig c) throws Exception {
-      StreamsApps.Common common = c.common("correlate");
-      CorrelateApp app = new CorrelateApp(new CorrelateApp.Settings(common, c.integer(Key.ROUTED_PARTITIONS),
-          c.integer(Key.STANDBY_REPLICAS), c.integer(Key.THREADS), Duration.ofSeconds(c.integer(Key.IDLE_SECONDS)),
-          CorrelateApp.Settings.SILENCE, EngineOptions.defaults(),
-          StreamsApps.applicationId(common.topicPrefix(), "correlate")));
+      CorrelateApp app = LocalPipeline.correlate(c.common(), c.integer(Key.ROUTED_PARTITIONS),
+          c.integer(Key.STANDBY_REPLICAS), c.integer(Key.THREADS), Duration.ofSeconds(c.integer(Key.IDLE_SECONDS)));
       app.start();
       return app;
     }
@@ -93,10 +72,8 @@ final class AppCommands {
   static final class Alarms extends Base {
     @Override
     AutoCloseable start(AppConfig c) throws Exception {
-      StreamsApps.Common common = c.common("alarms");
-      AlarmsApp app = new AlarmsApp(common, new AlarmsSink.Settings(common.bootstrapServers(),
-          StreamsApps.applicationId(common.topicPrefix(), "alarms"), c.get(Key.ELASTICSEARCH_URL),
-          c.bool(Key.WRITE_EVENTS), c.integer(Key.BATCH_SIZE)), new SimpleMeterRegistry());
+      AlarmsApp app = LocalPipeline.alarms(c.common(), c.get(Key.ELASTICSEARCH_URL), c.bool(Key.WRITE_EVENTS),
+          c.integer(Key.BATCH_SIZE), new SimpleMeterRegistry());
       app.start();
       return app;
     }

@@ -91,10 +91,9 @@ final class AppConfig {
     return Boolean.parseBoolean(v);
   }
 
-  StreamsApps.Common common(String app) throws IOException {
-    Path state = Files.createDirectories(Path.of(get(Key.STATE_DIR), app));
+  StreamsApps.Common common() {
     return new StreamsApps.Common(get(Key.BOOTSTRAP_SERVERS), get(Key.REGISTRY_URL), get(Key.TOPIC_PREFIX),
-        state.toString(), integer(Key.PARTITIONS), (short) integer(Key.REPLICATION_FACTOR), bool(Key.EXACTLY_ONCE));
+        get(Key.STATE_DIR), integer(Key.PARTITIONS), (short) integer(Key.REPLICATION_FACTOR), bool(Key.EXACTLY_ONCE));
   }
 
   /** The settings reference as a Markdown table. */

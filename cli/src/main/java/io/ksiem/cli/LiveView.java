@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.IntSupplier;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -145,12 +144,7 @@ final class LiveView implements AutoCloseable {
   }
 
   private Map<TopicPartition, Long> endOffsets(List<String> topics) throws Exception {
-    Map<TopicPartition, OffsetSpec> q = new HashMap<>();
-    admin.describeTopics(topics).allTopicNames().get().forEach((n, d) -> d.partitions().forEach(p ->
-        q.put(new TopicPartition(n, p.partition()), OffsetSpec.latest())));
-    Map<TopicPartition, Long> out = new HashMap<>();
-    admin.listOffsets(q).all().get().forEach((tp, i) -> out.put(tp, i.offset()));
-    return out;
+    return Offsets.end(admin, topics);
   }
 
   /** Records not yet committed by the group, over the partitions it has committed. */

@@ -6,9 +6,6 @@ import io.ksiem.correlate.CorrelateApp;
 import io.ksiem.correlate.StreamsApps;
 import io.ksiem.ingest.IngestApp;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.streams.KafkaStreams;
@@ -26,23 +23,30 @@ public final class LocalPipeline implements AutoCloseable {
 
   public LocalPipeline(Settings s, MeterRegistry meters) throws Exception {
     StreamsApps.Common c = s.common();
-    Path state = Path.of(c.stateDir());
-    Files.createDirectories(state);
-    ingest = new IngestApp(new IngestApp.Settings(withState(c, state.resolve("ingest")),
-        IngestApp.builtInSources(), "127.0.0.1", s.httpPort(),
-        StreamsApps.applicationId(c.topicPrefix(), "ingest")), meters);
-    correlate = new CorrelateApp(new CorrelateApp.Settings(withState(c, state.resolve("correlate")),
-        s.routedPartitions(), 1, 1, s.idle(), CorrelateApp.Settings.SILENCE, io.ksiem.engine.EngineOptions.defaults(),
-        StreamsApps.applicationId(c.topicPrefix(), "correlate")));
-    alarms = new AlarmsApp(c, new AlarmsSink.Settings(c.bootstrapServers(),
-        StreamsApps.applicationId(c.topicPrefix(), "alarms"),
-        s.elasticsearchUrl(), s.writeEvents(), 1000), meters);
+    ingest = ingest(c, "127.0.0.1", s.httpPort(), meters);
+    correlate = correlate(c, s.routedPartitions(), 1, 1, s.idle());
+    alarms = alarms(c, s.elasticsearchUrl(), s.writeEvents(), 1000, meters);
   }
 
-  private static StreamsApps.Common withState(StreamsApps.Common c, Path dir) throws IOException {
-    Files.createDirectories(dir);
-    return new StreamsApps.Common(c.bootstrapServers(), c.registryUrl(), c.topicPrefix(), dir.toString(),
-        c.partitions(), c.replication(), c.exactlyOnce());
+  // The apps as every command builds them: state under stateDir/<app>, ids from the topic prefix.
+
+  static IngestApp ingest(StreamsApps.Common c, String httpHost, int httpPort, MeterRegistry meters)
+      throws Exception {
+    return new IngestApp(new IngestApp.Settings(c.forApp("ingest"), IngestApp.builtInSources(), httpHost, httpPort,
+        StreamsApps.applicationId(c.topicPrefix(), "ingest")), meters);
+  }
+
+  static CorrelateApp correlate(StreamsApps.Common c, int routedPartitions, int standbys, int threads,
+      Duration idle) throws Exception {
+    return new CorrelateApp(new CorrelateApp.Settings(c.forApp("correlate"), routedPartitions, standbys, threads,
+        idle, CorrelateApp.Settings.SILENCE, io.ksiem.engine.EngineOptions.defaults(),
+        StreamsApps.applicationId(c.topicPrefix(), "correlate")));
+  }
+
+  static AlarmsApp alarms(StreamsApps.Common c, String elasticsearchUrl, boolean writeEvents, int batchSize,
+      MeterRegistry meters) throws Exception {
+    return new AlarmsApp(c, new AlarmsSink.Settings(c.bootstrapServers(),
+        StreamsApps.applicationId(c.topicPrefix(), "alarms"), elasticsearchUrl, writeEvents, batchSize), meters);
   }
 
   public void start() {

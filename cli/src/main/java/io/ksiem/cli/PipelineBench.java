@@ -1,6 +1,5 @@
 package io.ksiem.cli;
 
-import io.ksiem.alarm.AlarmSink;
 import io.ksiem.asset.AssetLoader;
 import io.ksiem.correlate.ControlRecords;
 import io.ksiem.correlate.CorrelateApp;
@@ -30,6 +29,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -118,16 +118,16 @@ public final class PipelineBench implements Callable<Integer> {
       produce(bootstrap, topics.raw("dsiem").name(), lines.subList(0, bulk), false);
       Map<String, Long> sentAt = new ConcurrentHashMap<>();
       List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
-      long[] seen = new long[1];
+      AtomicLong seen = new AtomicLong();
       Thread counter = new Thread(() -> countLinks(bootstrap, topics, seen, sentAt, latencies));
-      lastLink[0] = System.nanoTime();
+      lastLink.set(System.nanoTime());
       counter.setDaemon(true);
       counter.start();
       long start;
       double pipeline;
-      try (IngestApp ingest = new IngestApp(new IngestApp.Settings(withState(common, base, "ingest"),
+      try (IngestApp ingest = new IngestApp(new IngestApp.Settings(common.forApp("ingest"),
           List.of(new DsiemNormalizer()), "127.0.0.1", -1, "bench-ingest"), new SimpleMeterRegistry());
-          CorrelateApp correlate = new CorrelateApp(new CorrelateApp.Settings(withState(common, base, "correlate"),
+          CorrelateApp correlate = new CorrelateApp(new CorrelateApp.Settings(common.forApp("correlate"),
               partitions, 0, 1, CorrelateApp.Settings.IDLE, CorrelateApp.Settings.SILENCE, EngineOptions.defaults(),
               "bench-correlate"))) {
         start = System.nanoTime();
@@ -137,21 +137,20 @@ public final class PipelineBench implements Callable<Integer> {
         // the silence time (10 s) before every partition's clock lets them on, which is latency, not throughput.
         // Then until every link has come (or none for 15 s).
         long target = links[0] * 99 / 100;
-        while (seenLinks(seen) < links[0] && System.nanoTime() - lastLink[0] < 15_000_000_000L) {
-          synchronized (seen) {
-            if (seen[0] >= target && at99[0] == 0) {
-              at99[0] = lastLink[0];
-            }
+        long at99 = 0;
+        while (seen.get() < links[0] && System.nanoTime() - lastLink.get() < 15_000_000_000L) {
+          if (at99 == 0 && seen.get() >= target) {
+            at99 = lastLink.get();
           }
           Thread.sleep(20);
         }
-        if (at99[0] == 0) {
-          at99[0] = lastLink[0];
+        if (at99 == 0) {
+          at99 = lastLink.get();
         }
-        pipeline = bulk * 0.99 / ((at99[0] - start) / 1e9);
-        out.printf("99 %% of the bulk's links after %.1f s, the last %.1f s later%n", (at99[0] - start) / 1e9,
-            Math.max(0, lastLink[0] - at99[0]) / 1e9);
-        out.printf("links committed: %d (read afresh: %d; the engine alone, in file order: %d)%n", seenLinks(seen),
+        pipeline = bulk * 0.99 / ((at99 - start) / 1e9);
+        out.printf("99 %% of the bulk's links after %.1f s, the last %.1f s later%n", (at99 - start) / 1e9,
+            Math.max(0, lastLink.get() - at99) / 1e9);
+        out.printf("links committed: %d (read afresh: %d; the engine alone, in file order: %d)%n", seen.get(),
             countCommitted(bootstrap, topics.alarmEvents.name()), links[0]);
         out.printf("events: %d in the events topic, %d in the routed topic%n",
             countCommitted(bootstrap, topics.events.name()),
@@ -162,8 +161,9 @@ public final class PipelineBench implements Callable<Integer> {
         out.printf("pipeline (ingest + correlate, exactly-once, %d partitions): %,.0f events/s, %.0f%% of the "
             + "pass-through%n", partitions, pipeline, 100 * pipeline / passThrough);
         out.flush();
-        // latency at a steady rate
-        // as a shipper sends: the producer's default batch size, so partitions take turns often
+        // latency at a steady rate, as a shipper sends: the producer's default batch size, so partitions take
+        // turns often; event ids parsed before the clock starts
+        List<String> ids = lines.subList(bulk, lines.size()).stream().map(PipelineBench::eventId).toList();
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
             bootstrap, ProducerConfig.LINGER_MS_CONFIG, 5), new ByteArraySerializer(), new ByteArraySerializer())) {
           long t0 = System.nanoTime();
@@ -174,7 +174,7 @@ public final class PipelineBench implements Callable<Integer> {
               java.util.concurrent.locks.LockSupport.parkNanos(wait);
             }
             byte[] line = lines.get(i);
-            sentAt.put(eventId(line), System.nanoTime());
+            sentAt.put(ids.get(i - bulk), System.nanoTime());
             p.send(new ProducerRecord<>(topics.raw("dsiem").name(), line));
           }
         }
@@ -182,11 +182,11 @@ public final class PipelineBench implements Callable<Integer> {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while ((!consumed(bootstrap, "bench-ingest", topics.raw("dsiem").name(), 0)
             || !consumed(bootstrap, "bench-correlate", topics.events.name(), 1)
-            || seenLinks(seen) < links[1] && System.nanoTime() - lastLink[0] < 15_000_000_000L)
+            || seen.get() < links[1] && System.nanoTime() - lastLink.get() < 15_000_000_000L)
             && System.nanoTime() < deadline) {
           Thread.sleep(100);
         }
-        out.printf("links committed in all: %d (the engine alone: %d)%n", seenLinks(seen), links[1]);
+        out.printf("links committed in all: %d (the engine alone: %d)%n", seen.get(), links[1]);
       }
       long[] l;
       synchronized (latencies) {
@@ -203,10 +203,9 @@ public final class PipelineBench implements Callable<Integer> {
     return 0;
   }
 
-  private final long[] lastLink = new long[1];
+  private final AtomicLong lastLink = new AtomicLong();
   /** Ends the counting threads before the broker goes. */
   private volatile boolean stop;
-  private final long[] at99 = new long[1];
 
   /**
    * Whether the group has committed every record of the topic; {@code slack} allows for the marker that ends the
@@ -215,15 +214,9 @@ public final class PipelineBench implements Callable<Integer> {
   private static boolean consumed(String bootstrap, String group, String topic, int slack) throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-      var parts = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
-      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> q = new java.util
-          .HashMap<>();
-      parts.forEach(p -> q.put(new org.apache.kafka.common.TopicPartition(topic, p.partition()),
-          org.apache.kafka.clients.admin.OffsetSpec.latest()));
-      var end = admin.listOffsets(q).all().get();
-      for (var e : end.entrySet()) {
+      for (var e : Offsets.end(admin, List.of(topic)).entrySet()) {
         var c = committed.get(e.getKey());
-        if (e.getValue().offset() > 0 && (c == null || c.offset() < e.getValue().offset() - slack)) {
+        if (e.getValue() > 0 && (c == null || c.offset() < e.getValue() - slack)) {
           return false;
         }
       }
@@ -238,45 +231,27 @@ public final class PipelineBench implements Callable<Integer> {
     return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)] / 1_000_000;
   }
 
-  private static long seenLinks(long[] seen) {
-    synchronized (seen) {
-      return seen[0];
-    }
-  }
 
   private static String eventId(byte[] line) {
     return new EventParser().parse(line).event().eventId;
   }
 
-  private static StreamsApps.Common withState(StreamsApps.Common c, Path base, String app) throws Exception {
-    return new StreamsApps.Common(c.bootstrapServers(), c.registryUrl(), c.topicPrefix(),
-        Files.createDirectories(base.resolve(app)).toString(), c.partitions(), c.replication(), c.exactlyOnce());
-  }
 
   /** Link counts the engine gives for the first {@code bulk} events and for all of them. */
   private static long[] expectedLinks(Path directivesFile, Path assetsFile, List<byte[]> lines, int bulk)
       throws Exception {
-    long[] n = new long[1];
+    EngineBench.CountingSink n = new EngineBench.CountingSink();
     Engine e = new Engine(new DirectiveLoader().loadPaths(List.of(directivesFile)).directives(),
-        new AssetLoader().loadPaths(List.of(assetsFile)).assets(), EngineOptions.defaults(), new AlarmSink() {
-          @Override
-          public void alarm(io.ksiem.alarm.Alarm a) {
-          }
-
-          @Override
-          public void alarmEvent(io.ksiem.alarm.AlarmEvent l) {
-            n[0]++;
-          }
-        });
+        new AssetLoader().loadPaths(List.of(assetsFile)).assets(), EngineOptions.defaults(), n);
     EventParser parser = new EventParser();
     long atBulk = 0;
     for (int i = 0; i < lines.size(); i++) {
       if (i == bulk) {
-        atBulk = n[0];
+        atBulk = n.links;
       }
       e.process(parser.parse(lines.get(i)).event());
     }
-    return new long[] {atBulk, n[0]};
+    return new long[] {atBulk, n.links};
   }
 
   private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
@@ -311,14 +286,14 @@ public final class PipelineBench implements Callable<Integer> {
     p.put("producer.linger.ms", 5);
     p.put("producer.compression.type", "lz4");
     p.put("consumer.auto.offset.reset", "earliest");
-    long[] seen = new long[1];
+    AtomicLong seen = new AtomicLong();
     Thread counter = new Thread(() -> count(bootstrap, "pt.out", seen));
     counter.setDaemon(true);
     counter.start();
     try (KafkaStreams k = new KafkaStreams(b.build(), p)) {
       long start = System.nanoTime();
       k.start();
-      while (seenLinks(seen) < n) {
+      while (seen.get() < n) {
         Thread.sleep(20);
       }
       return n / ((System.nanoTime() - start) / 1e9);
@@ -340,13 +315,8 @@ public final class PipelineBench implements Callable<Integer> {
   private static long logOffsets(String bootstrap, String prefix) throws Exception {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       List<String> names = admin.listTopics().names().get().stream().filter(n -> n.startsWith(prefix)).toList();
-      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> q =
-          new java.util.HashMap<>();
-      admin.describeTopics(names).allTopicNames().get().forEach((n, d) -> d.partitions().forEach(p -> q.put(
-          new org.apache.kafka.common.TopicPartition(n, p.partition()),
-          org.apache.kafka.clients.admin.OffsetSpec.latest())));
       Map<String, Long> byTopic = new java.util.TreeMap<>();
-      admin.listOffsets(q).all().get().forEach((tp, i) -> byTopic.merge(tp.topic(), i.offset(), Long::sum));
+      Offsets.end(admin, names).forEach((tp, end) -> byTopic.merge(tp.topic(), end, Long::sum));
       if (Boolean.getBoolean("bench.verbose")) {
         System.err.println(byTopic);
       }
@@ -370,19 +340,17 @@ public final class PipelineBench implements Callable<Integer> {
     }
   }
 
-  private void count(String bootstrap, String topic, long[] seen) {
+  private void count(String bootstrap, String topic, AtomicLong seen) {
     try (KafkaConsumer<byte[], byte[]> c = committedReader(bootstrap)) {
       c.subscribe(List.of(topic));
       while (!stop) {
         int got = c.poll(Duration.ofMillis(50)).count();
-        synchronized (seen) {
-          seen[0] += got;
-        }
+        seen.addAndGet(got);
       }
     }
   }
 
-  private void countLinks(String bootstrap, Topics topics, long[] seen, Map<String, Long> sentAt,
+  private void countLinks(String bootstrap, Topics topics, AtomicLong seen, Map<String, Long> sentAt,
       List<Long> latencies) {
     try (KafkaConsumer<byte[], byte[]> c = committedReader(bootstrap)) {
       c.subscribe(List.of(topics.alarmEvents.name()));
@@ -390,10 +358,8 @@ public final class PipelineBench implements Callable<Integer> {
       while (!stop) {
         for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(20))) {
           long now = System.nanoTime();
-          synchronized (seen) {
-            seen[0]++;
-          }
-          lastLink[0] = now;
+          seen.incrementAndGet();
+          lastLink.set(now);
           if (!sentAt.isEmpty()) {
             AlarmEvent l = deserializer.deserialize(r.topic(), r.value());
             Long t = sentAt.get(l.getEventId());

@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -95,18 +94,7 @@ public final class UpCommand implements Callable<Integer> {
     }
     LocalStack.Settings settings = new LocalStack.Settings(dir, kafkaPort, controllerPort, registryPort,
         elasticsearchPort, httpPort, partitions, directives, assets);
-    CountDownLatch stop = new CountDownLatch(1);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stop.countDown();
-      try {
-        stopped.await();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, "ksiem-up-stop");
-    Runtime.getRuntime().addShutdownHook(hook);
-    try (LocalStack stack = LocalStack.start(settings, out)) {
+    try (StopSignal stop = new StopSignal(); LocalStack stack = LocalStack.start(settings, out)) {
       out.printf("Kafka %s, schema registry %s, Elasticsearch %s%n", stack.bootstrapServers(), stack.registryUrl(),
           stack.elasticsearchUrl());
       out.flush();
@@ -138,9 +126,9 @@ public final class UpCommand implements Callable<Integer> {
       try (LiveView view = new LiveView(new LiveView.Sources(stack.bootstrapServers(), stack.topics(), raw, groups,
           stack.meters(), () -> stack.pipeline().correlate().stats().liveBacklogs()), out,
           !plain && LiveView.isTerminal())) {
-        while (stop.getCount() > 0 && System.nanoTime() < until) {
+        while (!stop.stopped() && System.nanoTime() < until) {
           view.refresh();
-          stop.await(1, java.util.concurrent.TimeUnit.SECONDS);
+          stop.await(1000);
         }
         view.refresh();
         out.printf("%nstopping (%d alarm snapshots seen; %s) ...%n", view.snapshots(),
@@ -149,11 +137,6 @@ public final class UpCommand implements Callable<Integer> {
       }
       if (player != null) {
         player.interrupt();
-      }
-    } finally {
-      stopped.countDown();
-      if (stop.getCount() > 0) {
-        Runtime.getRuntime().removeShutdownHook(hook);
       }
     }
     out.println("stopped; data kept in " + dir.toAbsolutePath());

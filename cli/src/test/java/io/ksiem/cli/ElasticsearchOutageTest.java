@@ -1,5 +1,6 @@
 package io.ksiem.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ksiem.schemas.NormalizedEvent;
@@ -43,7 +44,7 @@ class ElasticsearchOutageTest {
       es.close();
       f.produceRaw("openssh", PipelineFixture.example("openssh.jsonl"));
       for (String line : PipelineFixture.example("dsiem.jsonl")) {
-        PipelineFixture.check(PipelineFixture.post(p.ingest().httpPort(), line) == 200, line);
+        assertEquals(200, PipelineFixture.post(p.ingest().httpPort(), line), line);
       }
       List<NormalizedEvent> events = f.events(72, Duration.ofSeconds(60));
       deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

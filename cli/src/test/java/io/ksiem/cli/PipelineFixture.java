@@ -1,7 +1,6 @@
 package io.ksiem.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -39,7 +37,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** Drives a whole pipeline on real servers and compares what reaches Elasticsearch with `ksiem replay`. */
 final class PipelineFixture {
@@ -215,15 +212,5 @@ final class PipelineFixture {
     HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(es + path))
         .build(), HttpResponse.BodyHandlers.ofString());
     return r.statusCode() == 404 ? "{}" : r.body();
-  }
-
-  static Map<String, Integer> countBy(List<String> values) {
-    Map<String, Integer> m = new HashMap<>();
-    values.forEach(v -> m.merge(v, 1, Integer::sum));
-    return m;
-  }
-
-  static void check(boolean condition, String message) {
-    assertTrue(condition, message);
   }
 }

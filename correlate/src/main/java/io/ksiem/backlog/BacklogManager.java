@@ -88,6 +88,8 @@ public final class BacklogManager {
     boolean consumed = false;
     for (int i = 0; i < candidates.size(); i++) {
       Backlog b = candidates.get(i);
+      // past its deadline by the event's time: in time order it expired before the event (the clock may lag the
+      // event when several partitions feed one engine, see Engine.offer)
       if (b.live && !(b.current > 1 && b.deadline < e.time) && offer(b, e)) {
         consumed = true;
       }
@@ -183,12 +185,17 @@ public final class BacklogManager {
   private void create(NormalizedEvent e) {
     long seq = ctx.nextSeq();
     Backlog b = new Backlog(ctx.newAlarmId(directive, e), directive, seq, Backlog.FirstEvent.of(e),
-        title(e), Math.max(ctx.clock(), e.time));
+        title(e), now(e));
     b.start[1] = e.time;
     b.rcvdTime = e.rcvdTime;
     live++;
     index(b);
     append(b, e, 1);
+  }
+
+  /** The time of a change made by an event: the clock, or the event's time when the clock lags behind it. */
+  private long now(NormalizedEvent e) {
+    return Math.max(ctx.clock(), e.time);
   }
 
   private String title(NormalizedEvent e) {
@@ -213,7 +220,7 @@ public final class BacklogManager {
         b.customData.add(new CustomData(label, data));
       }
     }
-    b.updateTime = Math.max(ctx.clock(), e.time);
+    b.updateTime = now(e);
     ctx.sink().alarmEvent(new AlarmEvent(b.id, s, e.eventId));
   }
 

@@ -167,6 +167,9 @@ public final class Catalog {
     private final int[] partitionAt;
     private final boolean[] currentAt;
     private final int partitions;
+    /** Routes built once: every partition, and each single one. */
+    private final Set<Integer> everyPartition;
+    private final List<Set<Integer>> single;
 
     Snapshot(long version, List<Directive> directives, Map<Integer, String> groups, AssetSet assets,
         int partitions) {
@@ -180,6 +183,14 @@ public final class Catalog {
       this.groups = groups;
       this.assets = assets;
       this.partitions = partitions;
+      Set<Integer> every = new TreeSet<>();
+      List<Set<Integer>> one = new java.util.ArrayList<>();
+      for (int p = 0; p < partitions; p++) {
+        every.add(p);
+        one.add(Set.of(p));
+      }
+      this.everyPartition = java.util.Collections.unmodifiableSet(every);
+      this.single = one;
       List<Directive> all = new ArrayList<>(directives);
       all.addAll(previous);
       Map<Directive, String> groupOf = new java.util.IdentityHashMap<>();
@@ -222,7 +233,7 @@ public final class Catalog {
         return Set.of();
       }
       if (c.length == 1) {
-        return Set.of(partitionAt[c[0]]);
+        return single.get(partitionAt[c[0]]);
       }
       Set<Integer> out = new TreeSet<>();
       for (int i : c) {
@@ -232,11 +243,7 @@ public final class Catalog {
     }
 
     public Set<Integer> allPartitions() {
-      Set<Integer> all = new TreeSet<>();
-      for (int p = 0; p < partitions; p++) {
-        all.add(p);
-      }
-      return all;
+      return everyPartition;
     }
 
     public int partitions() {

@@ -95,6 +95,21 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
   private boolean queueOverflowLogged;
   private long waited;
   private final long[] writtenHeader = {Long.MIN_VALUE, -1};
+  private boolean backlogsChanged;
+  /** Writes each backlog the engine changed (or removed) to the store. */
+  private final Engine.ChangeListener changes = new Engine.ChangeListener() {
+    @Override
+    public void changed(String backlogId, byte[] state) {
+      backlogsChanged = true;
+      store.put(key(BACKLOG, backlogId), state);
+    }
+
+    @Override
+    public void removed(String backlogId) {
+      backlogsChanged = true;
+      store.delete(key(BACKLOG, backlogId));
+    }
+  };
 
   CorrelateProcessor(Catalog catalog, EngineOptions options, Duration idle, Duration silence, int sources,
       CorrelateStats stats) {
@@ -150,7 +165,7 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
           } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("a waiting event in the store is not readable: " + key, e);
           }
-          queueSeq = Math.max(queueSeq, Long.parseUnsignedLong(key.substring(key.lastIndexOf('/') + 1), 16) + 1);
+          queueSeq = Math.max(queueSeq, ByteBuffer.wrap(kv.key.get()).getLong(QUEUE.length() + 8) + 1);
         } else if (key.startsWith(SOURCE_CLOCK)) {
           int source = Integer.parseInt(key.substring(SOURCE_CLOCK.length()));
           if (source < sourceClock.length) {
@@ -177,6 +192,7 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
     }
     catalogVersion = snap.version;
     lastEventTime = Math.max(engine.clock(), maxSourceClock());
+    stats.live(partition, engine.liveBacklogs());
     if (!orphans.isEmpty()) {
       // their entries go, so the next build does not report them again
       Set<String> live = new HashSet<>();
@@ -199,8 +215,7 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
   private void syncVersions() {
     Map<Bytes, Directive> wanted = new HashMap<>();
     for (Directive d : engine.retiredVersions()) {
-      wanted.put(Bytes.wrap((VERSION + d.id + "/" + Long.toHexString(d.fingerprint))
-          .getBytes(StandardCharsets.UTF_8)), d);
+      wanted.put(key(VERSION, d.id + "/" + Long.toHexString(d.fingerprint)), d);
     }
     List<Bytes> drop = new ArrayList<>();
     try (KeyValueIterator<Bytes, byte[]> it = store.prefixScan(VERSION, new StringSerializer())) {
@@ -213,7 +228,7 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
     }
     drop.forEach(store::delete);
     wanted.forEach((k, d) -> store.put(k, d.json.getBytes(StandardCharsets.UTF_8)));
-    retiredCount = engine.retiredVersions().size();
+    retiredCount = engine.retiredInUse();
   }
 
   @Override
@@ -234,8 +249,7 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
       sourceWall[source] = now;
       if (time > sourceClock[source]) {
         sourceClock[source] = time;
-        store.put(Bytes.wrap((SOURCE_CLOCK + source).getBytes(StandardCharsets.UTF_8)),
-            ByteBuffer.allocate(8).putLong(time).array());
+        store.put(key(SOURCE_CLOCK, Integer.toString(source)), ByteBuffer.allocate(8).putLong(time).array());
       }
       lastEventTime = Math.max(lastEventTime, time);
       advance(watermark(now), false);
@@ -251,8 +265,7 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
     long w = watermark(now);
     advance(w, false);
     if (r.event().time > w + SLACK) {
-      Bytes key = Bytes.wrap(String.format("%s%016x/%016x", QUEUE, r.event().time, queueSeq++)
-          .getBytes(StandardCharsets.UTF_8));
+      Bytes key = queueKey(r.event().time, queueSeq++);
       try {
         ByteBuffer bb = record.value().toByteBuffer();
         byte[] bytes = new byte[bb.remaining()];
@@ -269,6 +282,16 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
     lastEventTime = Math.max(lastEventTime, r.event().time);
     flush(record.timestamp());
     syncIfRetiredChanged();
+  }
+
+  private static Bytes key(String prefix, String rest) {
+    return Bytes.wrap((prefix + rest).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** {@code q/}, then time and arrival as big-endian longs: sorts by time, then arrival (both never negative). */
+  private static Bytes queueKey(long time, long seq) {
+    byte[] q = QUEUE.getBytes(StandardCharsets.UTF_8);
+    return Bytes.wrap(ByteBuffer.allocate(q.length + 16).put(q).putLong(time).putLong(seq).array());
   }
 
   /**
@@ -297,7 +320,7 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
   }
 
   private void syncIfRetiredChanged() {
-    if (retiredCount > 0 && engine.retiredVersions().size() != retiredCount) {
+    if (retiredCount > 0 && engine.retiredInUse() != retiredCount) {
       syncVersions();
     }
   }
@@ -349,36 +372,26 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
     if (target > engine.clock() || !queue.isEmpty()) {
       advance(target, true);
       flush(target * 1000);
-      if (retiredCount > 0) {
-        syncVersions();
-      }
+      syncIfRetiredChanged();
     }
   }
 
   private void flush(long timestamp) {
-    stats.live(partition, engine.liveBacklogs());
     for (Object o : out) {
       String key = o instanceof io.ksiem.schemas.Alarm a ? a.getAlarmId()
           : ((io.ksiem.schemas.AlarmEvent) o).getAlarmId();
       context.forward(new Record<>(key, o, timestamp));
     }
     out.clear();
-    engine.drainChanges(new Engine.ChangeListener() {
-      @Override
-      public void changed(String backlogId, byte[] state) {
-        store.put(Bytes.wrap((BACKLOG + backlogId).getBytes(StandardCharsets.UTF_8)), state);
-      }
-
-      @Override
-      public void removed(String backlogId) {
-        store.delete(Bytes.wrap((BACKLOG + backlogId).getBytes(StandardCharsets.UTF_8)));
-      }
-    });
-    long[] h = engine.header();
-    if (h[0] != writtenHeader[0] || h[1] != writtenHeader[1]) {
-      store.put(HEADER, ByteBuffer.allocate(16).putLong(h[0]).putLong(h[1]).array());
-      writtenHeader[0] = h[0];
-      writtenHeader[1] = h[1];
+    backlogsChanged = false;
+    engine.drainChanges(changes);
+    if (backlogsChanged) {
+      stats.live(partition, engine.liveBacklogs());
+    }
+    if (engine.clock() != writtenHeader[0] || engine.seq() != writtenHeader[1]) {
+      writtenHeader[0] = engine.clock();
+      writtenHeader[1] = engine.seq();
+      store.put(HEADER, ByteBuffer.allocate(16).putLong(writtenHeader[0]).putLong(writtenHeader[1]).array());
     }
   }
 

@@ -3,7 +3,6 @@ package io.ksiem.correlate;
 import io.ksiem.event.EventParser;
 import io.ksiem.schemas.NormalizedEvent;
 import io.ksiem.schemas.topic.Topics;
-import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -59,18 +58,13 @@ final class RouterProcessor implements Processor<String, NormalizedEvent, String
       java.util.Set<Integer> route = catalog.current().route(r.event());
       if (!route.isEmpty()) {
         catalog.rememberRoute(record.value(), route);
-        context.forward(record.withValue(record.value()));
+        context.forward(record);
       }
       return;
     }
     Headers h = new RecordHeaders(record.headers().toArray());
-    h.add(Topics.HEADER_REASON, r.reason().getBytes(StandardCharsets.UTF_8));
-    h.add(Topics.HEADER_STAGE, "correlate".getBytes(StandardCharsets.UTF_8));
-    context.recordMetadata().ifPresent(m -> {
-      h.add(Topics.HEADER_SOURCE_TOPIC, m.topic().getBytes(StandardCharsets.UTF_8));
-      h.add(Topics.HEADER_SOURCE_PARTITION, Integer.toString(m.partition()).getBytes(StandardCharsets.UTF_8));
-      h.add(Topics.HEADER_SOURCE_OFFSET, Long.toString(m.offset()).getBytes(StandardCharsets.UTF_8));
-    });
+    var m = context.recordMetadata().orElseThrow();
+    Topics.deadLetterHeaders(h, r.reason(), "correlate", m.topic(), m.partition(), m.offset());
     context.forward(new Record<>(record.key(), new Invalid(record.value(), r.reason()), record.timestamp(), h));
   }
 }

@@ -21,6 +21,12 @@ public final class StreamsApps {
   /** Common settings of the ksiem Streams apps. */
   public record Common(String bootstrapServers, String registryUrl, String topicPrefix, String stateDir,
       int partitions, short replication, boolean exactlyOnce) {
+    /** The same settings with the state in {@code stateDir/app}, created: each app of a process keeps its own. */
+    public Common forApp(String app) throws java.io.IOException {
+      java.nio.file.Path dir = java.nio.file.Files.createDirectories(java.nio.file.Path.of(stateDir, app));
+      return new Common(bootstrapServers, registryUrl, topicPrefix, dir.toString(), partitions, replication,
+          exactlyOnce);
+    }
   }
 
   /**

@@ -188,6 +188,17 @@ public final class Engine implements Correlation {
   }
 
   /** The earlier directive versions that still have live backlogs. */
+  /** How many retired versions still have live backlogs; {@link #retiredVersions()} without the list. */
+  public int retiredInUse() {
+    int n = 0;
+    for (BacklogManager r : retired) {
+      if (r.liveBacklogs() > 0) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   public List<Directive> retiredVersions() {
     List<Directive> out = new ArrayList<>();
     for (BacklogManager r : retired) {
@@ -238,6 +249,11 @@ public final class Engine implements Correlation {
   /** The engine-wide part of the state: clock and creation counter. */
   public long[] header() {
     return new long[] {clock, seq};
+  }
+
+  /** The creation counter, the second part of {@link #header()}. */
+  public long seq() {
+    return seq;
   }
 
   /**

@@ -34,6 +34,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class HttpIntake implements AutoCloseable {
   private static final int MAX_BODY = 1 << 20;
+  /** One parser per server thread: it is not thread-safe, and building one per request costs a JSON factory. */
+  private static final ThreadLocal<EventParser> PARSER = ThreadLocal.withInitial(EventParser::new);
 
   private final HttpServer server;
   private final KafkaProducer<String, NormalizedEvent> events;
@@ -86,7 +88,7 @@ public final class HttpIntake implements AutoCloseable {
       return;
     }
     long received = System.currentTimeMillis();
-    EventParser.Result r = new EventParser().parse(body);
+    EventParser.Result r = PARSER.get().parse(body);
     try {
       if (r.ok()) {
         NormalizedEvent e = AvroRecords.toAvro(r.event(), received, "http");
@@ -96,7 +98,7 @@ public final class HttpIntake implements AutoCloseable {
         reply(ex, 200, "");
       } else if (r.refusal() == EventParser.Refusal.BAD_TIMESTAMP) {
         RecordHeaders h = new RecordHeaders();
-        NormalizeProcessor.deadLetterHeaders(h, r.reason(), "ingest", "POST /events", -1, -1);
+        Topics.deadLetterHeaders(h, r.reason(), "ingest", "POST /events", -1, -1);
         deadLetter.send(new ProducerRecord<>(topics.deadLetter.name(), null, received, null, body, h))
             .get(10, TimeUnit.SECONDS);
         deadLettered.increment();

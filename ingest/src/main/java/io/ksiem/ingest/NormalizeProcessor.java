@@ -62,16 +62,8 @@ final class NormalizeProcessor implements Processor<byte[], byte[], byte[], Obje
     }
     deadLettered.increment();
     Headers h = new RecordHeaders(record.headers().toArray());
-    deadLetterHeaders(h, o.reason(), "ingest", m.topic(), m.partition(), m.offset());
+    Topics.deadLetterHeaders(h, o.reason(), "ingest", m.topic(), m.partition(), m.offset());
     context.forward(new Record<>(record.key(), (Object) new DeadLetter(record.value()), record.timestamp(), h));
-  }
-
-  static void deadLetterHeaders(Headers h, String reason, String stage, String topic, int partition, long offset) {
-    h.add(Topics.HEADER_REASON, reason.getBytes(StandardCharsets.UTF_8));
-    h.add(Topics.HEADER_STAGE, stage.getBytes(StandardCharsets.UTF_8));
-    h.add(Topics.HEADER_SOURCE_TOPIC, topic.getBytes(StandardCharsets.UTF_8));
-    h.add(Topics.HEADER_SOURCE_PARTITION, Integer.toString(partition).getBytes(StandardCharsets.UTF_8));
-    h.add(Topics.HEADER_SOURCE_OFFSET, Long.toString(offset).getBytes(StandardCharsets.UTF_8));
   }
 
   /** The original bytes of a record that could not be normalized. */

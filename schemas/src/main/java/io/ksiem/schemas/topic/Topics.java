@@ -33,6 +33,16 @@ public final class Topics {
   public static final String HEADER_SOURCE_OFFSET = "ksiem.error.offset";
   public static final String HEADER_STAGE = "ksiem.error.stage";
 
+  /** Adds the dead-letter headers: why, at which stage, and where the record was read. */
+  public static void deadLetterHeaders(org.apache.kafka.common.header.Headers h, String reason, String stage,
+      String topic, int partition, long offset) {
+    h.add(HEADER_REASON, reason.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    h.add(HEADER_STAGE, stage.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    h.add(HEADER_SOURCE_TOPIC, topic.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    h.add(HEADER_SOURCE_PARTITION, Integer.toString(partition).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    h.add(HEADER_SOURCE_OFFSET, Long.toString(offset).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   // Retention counts from when the broker appended a record, not from its event time: a replay of last year's
   // logs would otherwise be deleted before it is read.
   private static final Map<String, String> WEEK = Map.of("cleanup.policy", "delete", "retention.ms", "604800000",
