@@ -1,12 +1,10 @@
 package io.ksiem.cli;
 
 import io.ksiem.alarms.AlarmsApp;
-import io.ksiem.cli.AppConfig.Key;
 import io.ksiem.correlate.CorrelateApp;
 import io.ksiem.ingest.IngestApp;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -48,8 +46,7 @@ final class AppCommands {
   static final class Ingest extends Base {
     @Override
     AutoCloseable start(AppConfig c) throws Exception {
-      IngestApp app = LocalPipeline.ingest(c.common(), c.get(Key.HTTP_HOST), c.integer(Key.HTTP_PORT),
-          new SimpleMeterRegistry());
+      IngestApp app = LocalPipeline.ingest(c, new SimpleMeterRegistry());
       app.start();
       return app;
     }
@@ -60,8 +57,7 @@ final class AppCommands {
   static final class Correlate extends Base {
     @Override
     AutoCloseable start(AppConfig c) throws Exception {
-      CorrelateApp app = LocalPipeline.correlate(c.common(), c.integer(Key.ROUTED_PARTITIONS),
-          c.integer(Key.STANDBY_REPLICAS), c.integer(Key.THREADS), Duration.ofSeconds(c.integer(Key.IDLE_SECONDS)));
+      CorrelateApp app = LocalPipeline.correlate(c);
       app.start();
       return app;
     }
@@ -72,8 +68,7 @@ final class AppCommands {
   static final class Alarms extends Base {
     @Override
     AutoCloseable start(AppConfig c) throws Exception {
-      AlarmsApp app = LocalPipeline.alarms(c.common(), c.get(Key.ELASTICSEARCH_URL), c.bool(Key.WRITE_EVENTS),
-          c.integer(Key.BATCH_SIZE), new SimpleMeterRegistry());
+      AlarmsApp app = LocalPipeline.alarms(c, new SimpleMeterRegistry());
       app.start();
       return app;
     }

@@ -28,6 +28,13 @@ public final class LocalPipeline implements AutoCloseable {
     alarms = alarms(c, s.elasticsearchUrl(), s.writeEvents(), 1000, meters);
   }
 
+  /** The apps as `ksiem ingest|correlate|alarms` would run them with these settings. */
+  LocalPipeline(AppConfig c, MeterRegistry meters) throws Exception {
+    ingest = ingest(c, meters);
+    correlate = correlate(c);
+    alarms = alarms(c, meters);
+  }
+
   // The apps as every command builds them: state under stateDir/<app>, ids from the topic prefix.
 
   static IngestApp ingest(StreamsApps.Common c, String httpHost, int httpPort, MeterRegistry meters)
@@ -47,6 +54,20 @@ public final class LocalPipeline implements AutoCloseable {
       MeterRegistry meters) throws Exception {
     return new AlarmsApp(c, new AlarmsSink.Settings(c.bootstrapServers(),
         StreamsApps.applicationId(c.topicPrefix(), "alarms"), elasticsearchUrl, writeEvents, batchSize), meters);
+  }
+
+  static IngestApp ingest(AppConfig c, MeterRegistry meters) throws Exception {
+    return ingest(c.common(), c.get(AppConfig.Key.HTTP_HOST), c.integer(AppConfig.Key.HTTP_PORT), meters);
+  }
+
+  static CorrelateApp correlate(AppConfig c) throws Exception {
+    return correlate(c.common(), c.integer(AppConfig.Key.ROUTED_PARTITIONS), c.integer(AppConfig.Key.STANDBY_REPLICAS),
+        c.integer(AppConfig.Key.THREADS), Duration.ofSeconds(c.integer(AppConfig.Key.IDLE_SECONDS)));
+  }
+
+  static AlarmsApp alarms(AppConfig c, MeterRegistry meters) throws Exception {
+    return alarms(c.common(), c.get(AppConfig.Key.ELASTICSEARCH_URL), c.bool(AppConfig.Key.WRITE_EVENTS),
+        c.integer(AppConfig.Key.BATCH_SIZE), meters);
   }
 
   public void start() {

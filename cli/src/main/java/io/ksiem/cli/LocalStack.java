@@ -22,13 +22,19 @@ import java.util.List;
 /**
  * Everything on this machine: a KRaft broker, Apicurio Registry and Elasticsearch with their data under one
  * directory, the directives pushed, and the three apps. A second start on the same directory resumes: topics,
- * offsets, schemas, alarms and backlog state are all there.
+ * offsets, schemas, alarms and backlog state are all there. With {@code external} settings no server starts: the
+ * apps run against the servers those settings name.
  */
 public final class LocalStack implements AutoCloseable {
   /** Where the data lives and which 127.0.0.1 ports the servers take. */
   public record Settings(Path dir, int kafkaPort, int controllerPort, int registryPort, int elasticsearchPort,
       int httpPort, int partitions, List<Path> directives, List<Path> assets) {
   }
+
+  private final AppConfig external;
+  private String bootstrapServers;
+  private String registryUrl;
+  private String elasticsearchUrl;
 
   private final Settings settings;
   private final MeterRegistry meters = new SimpleMeterRegistry();
@@ -38,15 +44,28 @@ public final class LocalStack implements AutoCloseable {
   private LocalPipeline pipeline;
   private Topics topics;
 
-  private LocalStack(Settings settings) {
+  private LocalStack(Settings settings, AppConfig external) {
     this.settings = settings;
+    this.external = external;
   }
 
   /** Starts the servers and apps, telling {@code progress} about each long step. */
   public static LocalStack start(Settings s, PrintWriter progress) throws Exception {
-    LocalStack stack = new LocalStack(s);
+    return start(s, null, progress);
+  }
+
+  /**
+   * With {@code external} settings, starts only the apps, against those servers; the directives are pushed only
+   * when {@code s} names some (a shared cluster's directives are someone's to manage).
+   */
+  static LocalStack start(Settings s, AppConfig external, PrintWriter progress) throws Exception {
+    LocalStack stack = new LocalStack(s, external);
     try {
-      stack.startAll(progress);
+      if (external == null) {
+        stack.startAll(progress);
+      } else {
+        stack.startApps(progress);
+      }
     } catch (Exception | Error e) {
       stack.close();
       throw e;
@@ -84,18 +103,47 @@ public final class LocalStack implements AutoCloseable {
         esBase.resolve("elasticsearch"), settings.elasticsearchPort(), fetching);
     StreamsApps.Common common = new StreamsApps.Common(kafka.bootstrapServers(), registry.url(), Topics.DEFAULT_PREFIX,
         Files.createDirectories(dir.resolve("state")).toString(), settings.partitions(), (short) 1, true);
-    topics = new Topics(common.topicPrefix(), new SchemaRegistryClient(registry.url()));
+    bootstrapServers = kafka.bootstrapServers();
+    registryUrl = registry.url();
+    elasticsearchUrl = elasticsearch.url();
+    topics = new Topics(common.topicPrefix(), new SchemaRegistryClient(registryUrl));
+    push(out, common);
+    step(out, "ingest, correlate and alarms apps");
+    pipeline = new LocalPipeline(new LocalPipeline.Settings(common, elasticsearchUrl, settings.partitions(),
+        CorrelateApp.Settings.IDLE, settings.httpPort(), true), meters);
+    startPipeline(out);
+  }
+
+  private void startApps(PrintWriter out) throws Exception {
+    StreamsApps.Common common = external.common();
+    bootstrapServers = common.bootstrapServers();
+    registryUrl = common.registryUrl();
+    elasticsearchUrl = external.get(AppConfig.Key.ELASTICSEARCH_URL);
+    out.printf("using Kafka %s, schema registry %s, Elasticsearch %s%n", bootstrapServers, registryUrl,
+        elasticsearchUrl);
+    topics = new Topics(common.topicPrefix(), new SchemaRegistryClient(registryUrl));
+    if (settings.directives() != null) {
+      push(out, common);
+    }
+    step(out, "ingest, correlate and alarms apps");
+    pipeline = new LocalPipeline(external, meters);
+    startPipeline(out);
+  }
+
+  private void push(PrintWriter out, StreamsApps.Common common) throws Exception {
     step(out, "directives and assets from " + settings.directives() + " " + settings.assets());
-    DirectivePublisher.Result r = DirectivePublisher.push(kafka.bootstrapServers(), topics, settings.directives(),
-        settings.assets(), ControlRecords.GroupBy.ID, 64, (short) 1);
+    DirectivePublisher.Result r = DirectivePublisher.push(bootstrapServers, topics, settings.directives(),
+        settings.assets() == null ? List.of() : settings.assets(), ControlRecords.GroupBy.ID, 64,
+        common.replication());
     r.problems().forEach(p -> out.println("  skipped: " + p));
     out.printf("  %d directives, %d assets (%d records written)%n", r.directives(), r.assets(), r.written());
-    step(out, "ingest, correlate and alarms apps");
-    pipeline = new LocalPipeline(new LocalPipeline.Settings(common, elasticsearch.url(), settings.partitions(),
-        CorrelateApp.Settings.IDLE, settings.httpPort(), true), meters);
+  }
+
+  private void startPipeline(PrintWriter out) throws Exception {
     pipeline.start();
     pipeline.awaitRunning(Duration.ofMinutes(2));
-    out.printf("  running; POST /events on http://127.0.0.1:%d/events%n", pipeline.ingest().httpPort());
+    int port = pipeline.ingest().httpPort();
+    out.println(port > 0 ? "  running; POST /events on port " + port : "  running; POST /events off");
     out.flush();
   }
 
@@ -105,15 +153,15 @@ public final class LocalStack implements AutoCloseable {
   }
 
   public String bootstrapServers() {
-    return kafka.bootstrapServers();
+    return bootstrapServers;
   }
 
   public String registryUrl() {
-    return registry.url();
+    return registryUrl;
   }
 
   public String elasticsearchUrl() {
-    return elasticsearch.url();
+    return elasticsearchUrl;
   }
 
   public Topics topics() {

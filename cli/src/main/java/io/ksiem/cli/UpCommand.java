@@ -72,6 +72,11 @@ public final class UpCommand implements Callable<Integer> {
   @Option(names = "--for", paramLabel = "SECONDS", description = "stop by itself after this long (for scripts)")
   Integer seconds;
 
+  @Option(names = "--external", paramLabel = "FILE", description = "start no server: run the apps and the view "
+      + "against the Kafka, registry and Elasticsearch named in this settings file (docs/settings.md; KSIEM_* "
+      + "variables override it). Directives and assets are pushed only when --directives is given.")
+  Path external;
+
   @Option(names = "--plain", description = "log lines instead of a redrawn screen, even on a terminal")
   boolean plain;
 
@@ -89,12 +94,24 @@ public final class UpCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    for (int p : new int[] {kafkaPort, controllerPort, registryPort, elasticsearchPort, httpPort}) {
-      LocalStack.checkPort(p);
+    AppConfig config = null;
+    if (external != null) {
+      try {
+        config = new AppConfig(external, System.getenv());
+        config.common();
+      } catch (IllegalArgumentException | java.io.IOException e) {
+        spec.commandLine().getErr().println("ksiem up: " + e.getMessage());
+        return 2;
+      }
+    } else {
+      for (int p : new int[] {kafkaPort, controllerPort, registryPort, elasticsearchPort, httpPort}) {
+        LocalStack.checkPort(p);
+      }
     }
+    boolean push = external == null || spec.commandLine().getParseResult().hasMatchedOption("--directives");
     LocalStack.Settings settings = new LocalStack.Settings(dir, kafkaPort, controllerPort, registryPort,
-        elasticsearchPort, httpPort, partitions, directives, assets);
-    try (StopSignal stop = new StopSignal(); LocalStack stack = LocalStack.start(settings, out)) {
+        elasticsearchPort, httpPort, partitions, push ? directives : null, assets);
+    try (StopSignal stop = new StopSignal(); LocalStack stack = LocalStack.start(settings, config, out)) {
       out.printf("Kafka %s, schema registry %s, Elasticsearch %s%n", stack.bootstrapServers(), stack.registryUrl(),
           stack.elasticsearchUrl());
       out.flush();
@@ -139,7 +156,7 @@ public final class UpCommand implements Callable<Integer> {
         player.interrupt();
       }
     }
-    out.println("stopped; data kept in " + dir.toAbsolutePath());
+    out.println(external == null ? "stopped; data kept in " + dir.toAbsolutePath() : "stopped");
     out.flush();
     return 0;
   }

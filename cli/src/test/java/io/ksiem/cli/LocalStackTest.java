@@ -56,7 +56,37 @@ class LocalStackTest {
           .path("status").asText()), Duration.ofSeconds(60));
       assertEquals("finished", doc.path("_source").path("rules").path(1).path("status").asText(),
           "stage 2 (five ports) completed across the restart: " + doc);
+      upExternalRunsTheAppsAndTheViewAgainstExistingServers(stack, scan);
     }
+  }
+
+  /** `ksiem up --external`: no server of its own; its apps, under another topic prefix, use the running ones. */
+  private static void upExternalRunsTheAppsAndTheViewAgainstExistingServers(LocalStack servers, List<String> scan)
+      throws Exception {
+    int http = KafkaCluster.freePort();
+    Path config = Files.createTempFile("ksiem-external", ".properties");
+    Files.writeString(config, String.join("\n", "bootstrap.servers=" + servers.bootstrapServers(),
+        "registry.url=" + servers.registryUrl(), "elasticsearch.url=" + servers.elasticsearchUrl(),
+        "topic.prefix=external.", "partitions=2", "routed.partitions=2", "http.host=127.0.0.1",
+        "http.port=" + http, "state.dir=" + Files.createTempDirectory("ksiem-external-state")));
+    StringWriter out = new StringWriter();
+    picocli.CommandLine cli = new picocli.CommandLine(new Ksiem()).setOut(new PrintWriter(out, true));
+    java.util.concurrent.CompletableFuture<Integer> run = java.util.concurrent.CompletableFuture.supplyAsync(() ->
+        cli.execute("up", "--external", config.toString(), "--directives", PipelineFixture.EXAMPLES
+            .resolve("directives").toString(), "--assets", PipelineFixture.EXAMPLES.resolve("assets").toString(),
+            "--plain", "--for", "30"));
+    waitFor(() -> out.toString(), o -> o.contains("running;") || run.isDone(), Duration.ofSeconds(90));
+    // a new backlog in the external apps: six ports complete stage 2, risk 2
+    for (String l : scan.subList(0, 6)) {
+      assertEquals(200, PipelineFixture.post(http, l));
+    }
+    assertEquals(0, run.get(2, java.util.concurrent.TimeUnit.MINUTES), out.toString());
+    String o = out.toString();
+    assertTrue(o.contains("using Kafka " + servers.bootstrapServers()), o);
+    assertTrue(!o.contains("starting Kafka") && !o.contains("starting Elasticsearch"), "no server started: " + o);
+    assertTrue(o.contains("4 directives"), "pushed to external.directives: " + o);
+    assertTrue(o.matches("(?s).*alarm \\S+ risk 2 \\(Low\\): Port scan.*"), "the alarm in the view: " + o);
+    assertTrue(o.contains("active backlogs 1"), o);
   }
 
   private static List<JsonNode> links(String es, int n, Duration timeout) throws Exception {

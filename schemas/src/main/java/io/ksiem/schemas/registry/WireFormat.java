@@ -50,14 +50,35 @@ public final class WireFormat<T extends SpecificRecord> {
 
   /** Registers the schema under the subject (once) and encodes the record. */
   public byte[] encode(T record) throws IOException {
-    encodeSchemaId();
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    out.write(MAGIC);
-    out.write(ByteBuffer.allocate(4).putInt(id).array());
-    BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
-    writer.write(record, enc);
-    enc.flush();
-    return out.toByteArray();
+    int schemaId = encodeSchemaId();
+    // serializers run on many threads; each reuses its buffer and encoder (a new encoder allocates 2 KB)
+    Buffer b = BUFFER.get();
+    b.reset();
+    b.write(MAGIC);
+    b.write(schemaId >>> 24);
+    b.write(schemaId >>> 16);
+    b.write(schemaId >>> 8);
+    b.write(schemaId);
+    b.encoder = EncoderFactory.get().binaryEncoder(b, b.encoder);
+    writer.write(record, b.encoder);
+    b.encoder.flush();
+    return b.toByteArray();
+  }
+
+  private static final class Decoding {
+    BinaryDecoder decoder;
+  }
+
+  private static final ThreadLocal<Decoding> DECODER = ThreadLocal.withInitial(Decoding::new);
+
+  private static final ThreadLocal<Buffer> BUFFER = ThreadLocal.withInitial(Buffer::new);
+
+  private static final class Buffer extends ByteArrayOutputStream {
+    BinaryEncoder encoder;
+
+    Buffer() {
+      super(512);
+    }
   }
 
   public T decode(byte[] bytes) throws IOException {
@@ -81,8 +102,9 @@ public final class WireFormat<T extends SpecificRecord> {
       readers.put(writerId, reader);
     }
     try {
-      BinaryDecoder dec = DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, null);
-      return reader.read(null, dec);
+      Decoding d = DECODER.get();
+      d.decoder = DecoderFactory.get().binaryDecoder(bytes, 5, bytes.length - 5, d.decoder);
+      return reader.read(null, d.decoder);
     } catch (RuntimeException | IOException e) {
       throw new MalformedRecordException("record with schema id " + writerId + " does not decode: " + e, e);
     }
