@@ -33,7 +33,7 @@ final class AppCommands {
       }
       try (StopSignal stop = new StopSignal(); AutoCloseable app = start(c)) {
         stop.await();
-      } catch (IllegalArgumentException e) {
+      } catch (IllegalArgumentException | io.ksiem.ingest.Mapping.InvalidMappingException e) {
         System.err.println("ksiem: " + e.getMessage());
         return 2;
       }

@@ -26,10 +26,18 @@ final class AppConfig {
     EXACTLY_ONCE("exactly.once", "true", "exactly_once_v2 (false: at least once)"),
     HTTP_PORT("http.port", "8080", "ingest: port of POST /events (-1: off)"),
     HTTP_HOST("http.host", "0.0.0.0", "ingest: address of POST /events"),
+    MAPPINGS("mappings", "", "ingest: mapping files or directories, comma-separated, added to the built-in "
+        + "sources (docs/ingest-mappings.md); one for an existing source replaces it"),
     ROUTED_PARTITIONS("routed.partitions", "4", "correlate: partitions of the routed topic, the most instances"),
     STANDBY_REPLICAS("standby.replicas", "1", "correlate: warm copies of each partition's state"),
     THREADS("threads", "1", "correlate: stream threads"),
     IDLE_SECONDS("idle.seconds", "10", "correlate: quiet time after which a task's clock follows the wall clock"),
+    MED_RISK_MIN("med.risk.min", "3", "correlate: risk below this is Low (dsiem's `--medRiskMin`)"),
+    MED_RISK_MAX("med.risk.max", "6", "correlate: risk up to this is Medium, above it High (dsiem's `--medRiskMax`)"),
+    ALARM_STATUS("alarm.status", "Open", "correlate: status of new alarms (the first of dsiem's `--status`)"),
+    ALARM_TAG("alarm.tag", "Identified Threat", "correlate: tag of new alarms (the first of dsiem's `--tags`)"),
+    MIN_ALARM_LIFETIME("min.alarm.lifetime", "0",
+        "correlate: minutes of grace added to every stage window (dsiem's `--minAlarmLifetime`)"),
     ELASTICSEARCH_URL("elasticsearch.url", "http://127.0.0.1:9200", "alarms: Elasticsearch"),
     WRITE_EVENTS("write.events", "false", "alarms: also write normalized events to siem_events-YYYY.MM.DD"),
     BATCH_SIZE("batch.size", "1000", "alarms: records per bulk request");
@@ -94,6 +102,23 @@ final class AppConfig {
   StreamsApps.Common common() {
     return new StreamsApps.Common(get(Key.BOOTSTRAP_SERVERS), get(Key.REGISTRY_URL), get(Key.TOPIC_PREFIX),
         get(Key.STATE_DIR), integer(Key.PARTITIONS), (short) integer(Key.REPLICATION_FACTOR), bool(Key.EXACTLY_ONCE));
+  }
+
+  /** The ingest sources: built in, plus the {@code mappings} files. */
+  java.util.List<io.ksiem.ingest.Normalizer> sources() throws IOException {
+    java.util.List<Path> paths = new java.util.ArrayList<>();
+    for (String p : get(Key.MAPPINGS).split(",")) {
+      if (!p.isBlank()) {
+        paths.add(Path.of(p.trim()));
+      }
+    }
+    return io.ksiem.ingest.IngestApp.sources(paths);
+  }
+
+  /** dsiem's correlation options; invalid combinations are refused with dsiem's start-up checks. */
+  io.ksiem.engine.EngineOptions engineOptions() {
+    return new io.ksiem.engine.EngineOptions(integer(Key.MED_RISK_MIN), integer(Key.MED_RISK_MAX),
+        get(Key.ALARM_STATUS).trim(), get(Key.ALARM_TAG).trim(), integer(Key.MIN_ALARM_LIFETIME));
   }
 
   /** The settings reference as a Markdown table. */

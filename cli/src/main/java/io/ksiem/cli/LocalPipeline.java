@@ -4,7 +4,9 @@ import io.ksiem.alarms.AlarmsApp;
 import io.ksiem.alarms.AlarmsSink;
 import io.ksiem.correlate.CorrelateApp;
 import io.ksiem.correlate.StreamsApps;
+import io.ksiem.engine.EngineOptions;
 import io.ksiem.ingest.IngestApp;
+import io.ksiem.ingest.Normalizer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -24,7 +26,7 @@ public final class LocalPipeline implements AutoCloseable {
   public LocalPipeline(Settings s, MeterRegistry meters) throws Exception {
     StreamsApps.Common c = s.common();
     ingest = ingest(c, "127.0.0.1", s.httpPort(), meters);
-    correlate = correlate(c, s.routedPartitions(), 1, 1, s.idle());
+    correlate = correlate(c, s.routedPartitions(), 1, 1, s.idle(), EngineOptions.defaults());
     alarms = alarms(c, s.elasticsearchUrl(), s.writeEvents(), 1000, meters);
   }
 
@@ -39,14 +41,19 @@ public final class LocalPipeline implements AutoCloseable {
 
   static IngestApp ingest(StreamsApps.Common c, String httpHost, int httpPort, MeterRegistry meters)
       throws Exception {
-    return new IngestApp(new IngestApp.Settings(c.forApp("ingest"), IngestApp.builtInSources(), httpHost, httpPort,
+    return ingest(c, IngestApp.builtInSources(), httpHost, httpPort, meters);
+  }
+
+  static IngestApp ingest(StreamsApps.Common c, List<Normalizer> sources, String httpHost, int httpPort,
+      MeterRegistry meters) throws Exception {
+    return new IngestApp(new IngestApp.Settings(c.forApp("ingest"), sources, httpHost, httpPort,
         StreamsApps.applicationId(c.topicPrefix(), "ingest")), meters);
   }
 
   static CorrelateApp correlate(StreamsApps.Common c, int routedPartitions, int standbys, int threads,
-      Duration idle) throws Exception {
+      Duration idle, EngineOptions options) throws Exception {
     return new CorrelateApp(new CorrelateApp.Settings(c.forApp("correlate"), routedPartitions, standbys, threads,
-        idle, CorrelateApp.Settings.SILENCE, io.ksiem.engine.EngineOptions.defaults(),
+        idle, CorrelateApp.Settings.SILENCE, options,
         StreamsApps.applicationId(c.topicPrefix(), "correlate")));
   }
 
@@ -57,12 +64,14 @@ public final class LocalPipeline implements AutoCloseable {
   }
 
   static IngestApp ingest(AppConfig c, MeterRegistry meters) throws Exception {
-    return ingest(c.common(), c.get(AppConfig.Key.HTTP_HOST), c.integer(AppConfig.Key.HTTP_PORT), meters);
+    return ingest(c.common(), c.sources(), c.get(AppConfig.Key.HTTP_HOST), c.integer(AppConfig.Key.HTTP_PORT),
+        meters);
   }
 
   static CorrelateApp correlate(AppConfig c) throws Exception {
     return correlate(c.common(), c.integer(AppConfig.Key.ROUTED_PARTITIONS), c.integer(AppConfig.Key.STANDBY_REPLICAS),
-        c.integer(AppConfig.Key.THREADS), Duration.ofSeconds(c.integer(AppConfig.Key.IDLE_SECONDS)));
+        c.integer(AppConfig.Key.THREADS), Duration.ofSeconds(c.integer(AppConfig.Key.IDLE_SECONDS)),
+        c.engineOptions());
   }
 
   static AlarmsApp alarms(AppConfig c, MeterRegistry meters) throws Exception {

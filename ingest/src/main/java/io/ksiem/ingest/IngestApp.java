@@ -41,6 +41,33 @@ public final class IngestApp implements AutoCloseable {
     return List.of(new DsiemNormalizer(), Mapping.builtIn("suricata"), Mapping.builtIn("openssh"));
   }
 
+  /**
+   * The built-in sources plus the mapping files at {@code paths} (files, or directories whose {@code *.json} files
+   * are read in name order). A mapping for a source that is already there replaces it, so a site can adjust a
+   * shipped mapping without code.
+   */
+  public static List<Normalizer> sources(List<java.nio.file.Path> paths) throws java.io.IOException {
+    java.util.Map<String, Normalizer> bySource = new java.util.LinkedHashMap<>();
+    for (Normalizer n : builtInSources()) {
+      bySource.put(n.source(), n);
+    }
+    for (java.nio.file.Path p : paths) {
+      List<java.nio.file.Path> files;
+      if (java.nio.file.Files.isDirectory(p)) {
+        try (var s = java.nio.file.Files.list(p)) {
+          files = s.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();
+        }
+      } else {
+        files = List.of(p);
+      }
+      for (java.nio.file.Path f : files) {
+        Mapping m = Mapping.load(f);
+        bySource.put(m.source(), m);
+      }
+    }
+    return List.copyOf(bySource.values());
+  }
+
   public Topology topology() {
     return topology;
   }

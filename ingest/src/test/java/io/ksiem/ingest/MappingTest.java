@@ -73,6 +73,25 @@ class MappingTest {
     assertTrue(run(m, raw.get(3)).skipped());
   }
 
+  /** The whole event Filebeat 8's Kafka output writes for an auth.log line (docs/shippers.md). */
+  @Test
+  void filebeatsDefaultEventOfAnAuthLogLineIsReadAsIs() throws IOException {
+    String filebeat = "{\"@timestamp\":\"2026-01-05T10:20:00.123Z\",\"@metadata\":{\"beat\":\"filebeat\","
+        + "\"type\":\"_doc\",\"version\":\"8.19.0\"},\"log\":{\"offset\":1200,\"file\":{\"path\":"
+        + "\"/var/log/auth.log\",\"device_id\":\"64769\",\"inode\":\"3146\"}},\"message\":\"Jan  5 10:20:00 "
+        + "bastion sshd[4100]: Failed password for root from 203.0.113.50 port 40100 ssh2\",\"input\":{\"type\":"
+        + "\"filestream\"},\"ecs\":{\"version\":\"8.0.0\"},\"host\":{\"name\":\"bastion\",\"hostname\":"
+        + "\"bastion\",\"architecture\":\"x86_64\",\"ip\":[\"10.10.2.20\",\"fe80::1\"],\"mac\":"
+        + "[\"52-54-00-12-34-56\"],\"os\":{\"family\":\"debian\"}},\"agent\":{\"type\":\"filebeat\","
+        + "\"version\":\"8.19.0\"}}";
+    NormalizedEvent e = run(Mapping.builtIn("openssh"), filebeat).event();
+    assertEquals("203.0.113.50", e.srcIp);
+    assertEquals(40100, e.srcPort);
+    assertEquals("10.10.2.20", e.dstIp);
+    assertEquals("2026-01-05T10:20:00Z", e.timestamp.substring(0, 19) + "Z");
+    assertEquals("root", e.customData1);
+  }
+
   @Test
   void recordsThatCannotBeNormalizedSayWhy() throws IOException {
     Mapping suricata = Mapping.builtIn("suricata");
