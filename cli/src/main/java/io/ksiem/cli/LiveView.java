@@ -104,7 +104,7 @@ final class LiveView implements AutoCloseable {
     riskClassOf.values().forEach(c -> byClass.merge(c, 1L, Long::sum));
     Map<String, Long> lag = new TreeMap<>();
     for (var g : s.groups().entrySet()) {
-      lag.put(g.getKey(), lag(g.getValue()));
+      lag.put(g.getKey(), Offsets.lag(admin, g.getValue()));
     }
     String status = String.format("events in %.0f/s (%d raw records) | normalized %.0f, skipped %.0f, "
         + "dead-lettered %.0f (dead-letter topic: %d) | active backlogs %d | alarms %s | lag %s", rate, raw,
@@ -145,23 +145,6 @@ final class LiveView implements AutoCloseable {
 
   private Map<TopicPartition, Long> endOffsets(List<String> topics) throws Exception {
     return Offsets.end(admin, topics);
-  }
-
-  /** Records not yet committed by the group, over the partitions it has committed. */
-  private long lag(String group) throws Exception {
-    var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-    if (committed.isEmpty()) {
-      return 0;
-    }
-    List<String> topics = committed.keySet().stream().map(TopicPartition::topic).distinct().toList();
-    Map<TopicPartition, Long> end = endOffsets(topics);
-    long lag = 0;
-    for (var e : committed.entrySet()) {
-      if (e.getValue() != null && end.containsKey(e.getKey())) {
-        lag += Math.max(0, end.get(e.getKey()) - e.getValue().offset());
-      }
-    }
-    return lag;
   }
 
   @Override

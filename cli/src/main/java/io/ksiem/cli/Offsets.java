@@ -20,4 +20,21 @@ final class Offsets {
     admin.listOffsets(q).all().get().forEach((tp, i) -> out.put(tp, i.offset()));
     return out;
   }
+
+  /** Records not yet committed by a consumer group, over the partitions it has committed. */
+  static long lag(Admin admin, String group) throws Exception {
+    var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+    if (committed.isEmpty()) {
+      return 0;
+    }
+    Map<TopicPartition, Long> end = end(admin, committed.keySet().stream().map(TopicPartition::topic).distinct()
+        .toList());
+    long lag = 0;
+    for (var e : committed.entrySet()) {
+      if (e.getValue() != null && end.containsKey(e.getKey())) {
+        lag += Math.max(0, end.get(e.getKey()) - e.getValue().offset());
+      }
+    }
+    return lag;
+  }
 }

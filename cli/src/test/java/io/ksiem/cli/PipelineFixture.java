@@ -120,6 +120,10 @@ final class PipelineFixture {
   }
 
   Expected replay(List<NormalizedEvent> events) throws Exception {
+    return replay(events, EXAMPLES.resolve("directives"), EXAMPLES.resolve("assets"));
+  }
+
+  static Expected replay(List<NormalizedEvent> events, Path directives, Path assets) throws Exception {
     Path dir = Files.createTempDirectory("ksiem-replay");
     List<String> lines = new ArrayList<>();
     for (NormalizedEvent e : events) {
@@ -138,8 +142,7 @@ final class PipelineFixture {
       lines.add(o.toString());
     }
     Files.write(dir.resolve("events.jsonl"), lines);
-    Replay.Request req = new Replay.Request(List.of(EXAMPLES.resolve("directives")),
-        List.of(EXAMPLES.resolve("assets")), dir.resolve("events.jsonl"), null, EngineOptions.defaults(),
+    Replay.Request req = new Replay.Request(List.of(directives), List.of(assets), dir.resolve("events.jsonl"), null, EngineOptions.defaults(),
         dir.resolve("alarms.jsonl"), dir.resolve("links.jsonl"), dir.resolve("rejects.jsonl"));
     Replay.run(req, Replay.load(req));
     assertEquals(0, Files.readAllLines(dir.resolve("rejects.jsonl")).size());
@@ -159,13 +162,28 @@ final class PipelineFixture {
 
   /** Waits until Elasticsearch holds exactly the expected alarms and links, then asserts it. */
   static void assertElasticsearchHolds(String es, Expected expected, Duration timeout) throws Exception {
+    assertElasticsearchHolds(es, expected, timeout, "");
+  }
+
+  /**
+   * The same, over the links of events whose id starts with {@code eventIds} and the alarms those links or the
+   * expectation name: what one test run wrote into a shared Elasticsearch.
+   */
+  static void assertElasticsearchHolds(String es, Expected expected, Duration timeout, String eventIds)
+      throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     Map<String, ObjectNode> alarms = Map.of();
     List<String> links = List.of();
     while (System.nanoTime() < deadline) {
       get(es, "/_refresh");
-      alarms = alarms(es);
-      links = links(es);
+      links = links(es).stream().filter(l -> eventIds.isEmpty() || l.contains("\"event_id\":\"" + eventIds))
+          .toList();
+      java.util.Set<String> ids = new java.util.HashSet<>(expected.alarms().keySet());
+      for (String l : links) {
+        ids.add(JSON.readTree(l).get("alarm_id").asText());
+      }
+      alarms = new TreeMap<>(alarms(es));
+      alarms.keySet().retainAll(eventIds.isEmpty() ? alarms.keySet() : ids);
       if (alarms.equals(expected.alarms()) && links.equals(expected.links())) {
         break;
       }

@@ -9,6 +9,7 @@ import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyDescription;
 
 /** Runs the correlate topology: standby replicas and exactly-once on by default. */
 public final class CorrelateApp implements AutoCloseable {
@@ -28,22 +29,66 @@ public final class CorrelateApp implements AutoCloseable {
     }
   }
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CorrelateApp.class);
+
   private final KafkaStreams streams;
   private final Topology topology;
   private final CorrelateStats stats = new CorrelateStats();
+  private final InstanceStatus.Reporter status;
 
   public CorrelateApp(Settings s) throws Exception {
     Topics topics = new Topics(s.common().topicPrefix(), new SchemaRegistryClient(s.common().registryUrl()));
     StreamsApps.createTopics(s.common(), List.of(topics.events, topics.directives, topics.assets, topics.alarms,
-        topics.alarmEvents, topics.deadLetter));
+        topics.alarmEvents, topics.deadLetter, topics.status));
     topics.registerSchemas();
+    int eventsPartitions = StreamsApps.partitionCount(s.common(), topics.events.name());
     topology = CorrelateTopology.build(topics, new Catalog(s.routedPartitions()),
-        new CorrelateTopology.Options(s.routedPartitions(), StreamsApps.partitionCount(s.common(),
-            topics.events.name()), s.engine(), s.idle(), s.silence(), stats));
+        new CorrelateTopology.Options(s.routedPartitions(), eventsPartitions, s.engine(), s.idle(), s.silence(),
+            stats));
     Properties p = StreamsApps.properties(s.common(), s.applicationId(), topics);
     p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas());
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, s.threads());
     streams = new KafkaStreams(topology, p);
+    streams.setGlobalStateRestoreListener(new RestoreLog());
+    List<String> tasks = new java.util.ArrayList<>();
+    List<String> stateful = new java.util.ArrayList<>();
+    for (var sub : topology.describe().subtopologies()) {
+      boolean fromEvents = sub.nodes().stream().anyMatch(n -> n instanceof TopologyDescription.Source src
+          && src.topicSet() != null && src.topicSet().contains(topics.events.name()));
+      boolean holdsBacklogs = sub.nodes().stream().anyMatch(n -> n instanceof TopologyDescription.Processor pr
+          && pr.stores().contains(CorrelateTopology.BACKLOG_STORE));
+      for (int i = 0; i < (fromEvents ? eventsPartitions : s.routedPartitions()); i++) {
+        tasks.add(sub.id() + "_" + i);
+        if (holdsBacklogs) {
+          stateful.add(sub.id() + "_" + i);
+        }
+      }
+    }
+    status = new InstanceStatus.Reporter(s.common().bootstrapServers(), topics, "correlate", streams, tasks,
+        stateful, CorrelateTopology.BACKLOG_STORE);
+  }
+
+  /** What a restore cost: the failover tests and operators read these lines. */
+  private static final class RestoreLog implements org.apache.kafka.streams.processor.StateRestoreListener {
+    private final java.util.Map<org.apache.kafka.common.TopicPartition, Long> started =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public void onRestoreStart(org.apache.kafka.common.TopicPartition tp, String store, long start, long end) {
+      started.put(tp, System.currentTimeMillis());
+      LOG.info("restoring {} from {}: offsets {} to {}", store, tp, start, end);
+    }
+
+    @Override
+    public void onBatchRestored(org.apache.kafka.common.TopicPartition tp, String store, long end, long n) {
+    }
+
+    @Override
+    public void onRestoreEnd(org.apache.kafka.common.TopicPartition tp, String store, long total) {
+      Long t0 = started.remove(tp);
+      LOG.info("restored {} from {}: {} records in {} ms", store, tp, total,
+          t0 == null ? -1 : System.currentTimeMillis() - t0);
+    }
   }
 
   public Topology topology() {
@@ -60,10 +105,17 @@ public final class CorrelateApp implements AutoCloseable {
 
   public void start() {
     streams.start();
+    status.start();
+  }
+
+  /** This instance's name in the status topic. */
+  public String instanceId() {
+    return status.id();
   }
 
   @Override
   public void close() {
+    status.close();
     streams.close(Duration.ofSeconds(30));
   }
 }

@@ -37,6 +37,9 @@ public final class StreamsApps {
     return topicPrefix.replace('.', '-') + app;
   }
 
+  public static final int SESSION_TIMEOUT_MS = 6000;
+  public static final int TRANSACTION_TIMEOUT_MS = 5000;
+
   /**
    * Exactly-once v2, internal topics replicated like the others, and records that cannot be read (deserialization)
    * go to the dead-letter topic with the exception in headers instead of stopping the app.
@@ -55,6 +58,12 @@ public final class StreamsApps {
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
     p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
     p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    // A dead instance's tasks move once the group notices (the session) and its open transaction no longer holds
+    // back read_committed readers (the transaction timeout). Kafka's 45 s and Streams' 10 s would make a takeover
+    // take most of a minute; 6 s is the broker's lowest session by default.
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), SESSION_TIMEOUT_MS);
+    p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), SESSION_TIMEOUT_MS / 4);
+    p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), TRANSACTION_TIMEOUT_MS);
     return p;
   }
 
@@ -62,7 +71,20 @@ public final class StreamsApps {
   public static void createTopics(Common c, Collection<Topic<?, ?>> wanted) throws Exception {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers()))) {
       Topics.create(admin, wanted, c.partitions(), c.replication());
-      admin.describeTopics(wanted.stream().map(Topic::name).toList()).allTopicNames().get(30, TimeUnit.SECONDS);
+      // a new topic reaches every broker's metadata a moment later; until then a broker says it does not exist
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (true) {
+        try {
+          admin.describeTopics(wanted.stream().map(Topic::name).toList()).allTopicNames().get(30, TimeUnit.SECONDS);
+          return;
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+              || System.nanoTime() > deadline) {
+            throw e;
+          }
+          Thread.sleep(100);
+        }
+      }
     }
   }
 

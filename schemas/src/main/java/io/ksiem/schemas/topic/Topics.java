@@ -60,6 +60,7 @@ public final class Topics {
   public final Topic<String, String> assets;
   public final Topic<String, Alarm> alarms;
   public final Topic<String, AlarmEvent> alarmEvents;
+  public final Topic<String, String> status;
 
   public Topics(String prefix, SchemaRegistryClient registry) {
     this.prefix = prefix;
@@ -86,6 +87,9 @@ public final class Topics {
     alarmEvents = new Topic<>(ae, Serdes.String(), new AvroSerde<>(registry, ae, AlarmEvent.getClassSchema()),
         "alarm_id (string)", "AlarmEvent link (Avro, registry)", MONTH,
         "alarm-event links, to siem_alarm_events-YYYY.MM.DD");
+    status = new Topic<>(prefix + "status", Serdes.String(), Serdes.String(), "app/instance (string)",
+        "JSON: the instance's state, active and standby tasks, standby lag, update time; a tombstone when it stops",
+        COMPACT, "each correlate instance's tasks every 2 s, for `ksiem status`");
   }
 
   public Topics(SchemaRegistryClient registry) {
@@ -109,7 +113,7 @@ public final class Topics {
 
   /** The topics every deployment has (raw topics aside). */
   public List<Topic<?, ?>> all() {
-    return List.of(events, deadLetter, directives, assets, alarms, alarmEvents);
+    return List.of(events, deadLetter, directives, assets, alarms, alarmEvents, status);
   }
 
   /** Registers the value schemas (setting BACKWARD) so an incompatible schema stops an app at start. */

@@ -1,0 +1,88 @@
+package io.ksiem.cli;
+
+import io.ksiem.correlate.InstanceStatus;
+import io.ksiem.correlate.StreamsApps;
+import io.ksiem.schemas.registry.SchemaRegistryClient;
+import io.ksiem.schemas.topic.Topics;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ksiem status}: the cluster at a glance, a word per app, and where each correlation task runs. */
+@Command(name = "status", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Shows each app's instances and a word for it: Replicated (a failure is covered: every "
+        + "correlation task has a caught-up standby; two or more ingest or alarms instances), Available (running, "
+        + "but some task has no standby, or one instance), Unavailable (some task runs nowhere, or no instance). "
+        + "For each correlation task: its active instance, its standbys and their lag in changelog records.",
+        "Exit codes: 0 every app available, 1 some app unavailable, 2 usage."})
+final class StatusCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "settings file of the apps (bootstrap.servers, topic.prefix); KSIEM_* variables override it")
+  Path config;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    AppConfig c;
+    try {
+      c = new AppConfig(config, System.getenv());
+    } catch (IllegalArgumentException | java.io.IOException e) {
+      spec.commandLine().getErr().println("ksiem status: " + e.getMessage());
+      return 2;
+    }
+    String bootstrap = c.get(AppConfig.Key.BOOTSTRAP_SERVERS);
+    String prefix = c.get(AppConfig.Key.TOPIC_PREFIX);
+    Topics topics = new Topics(prefix, new SchemaRegistryClient(c.get(AppConfig.Key.REGISTRY_URL)));
+    boolean available = true;
+    List<InstanceStatus.Instance> correlate = InstanceStatus.read(bootstrap, topics)
+        .getOrDefault("correlate", List.of());
+    InstanceStatus.Health h = InstanceStatus.health(correlate);
+    available &= h != InstanceStatus.Health.UNAVAILABLE;
+    out.printf("correlate  %-11s %d instance%s%n", word(h), correlate.size(), correlate.size() == 1 ? "" : "s");
+    for (InstanceStatus.Instance i : correlate) {
+      out.printf("  %-28s %-12s active %s%n", i.id(), i.state(), String.join(" ", i.active()));
+    }
+    if (!correlate.isEmpty()) {
+      out.printf("  %-6s %-28s %s%n", "task", "active", "standbys (changelog records behind)");
+      for (InstanceStatus.Task t : InstanceStatus.tasks(correlate)) {
+        StringBuilder sb = new StringBuilder();
+        t.standbys().forEach((id, lag) -> sb.append(id).append(" (").append(lag < 0 ? "?" : lag).append(") "));
+        out.printf("  %-6s %-28s %s%n", t.id(), t.active() == null ? "NONE" : t.active(),
+            t.stateful() ? sb.toString().trim() : "(no state)");
+      }
+    }
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      for (String app : List.of("ingest", "alarms")) {
+        String group = StreamsApps.applicationId(prefix, app);
+        ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS)
+            .get(group);
+        int n = d.members().size();
+        InstanceStatus.Health w = n == 0 ? InstanceStatus.Health.UNAVAILABLE
+            : n == 1 ? InstanceStatus.Health.AVAILABLE : InstanceStatus.Health.REPLICATED;
+        available &= w != InstanceStatus.Health.UNAVAILABLE;
+        out.printf("%-10s %-11s %d instance%s, lag %d records%n", app, word(w), n, n == 1 ? "" : "s",
+            Offsets.lag(admin, group));
+        d.members().stream().map(m -> m.host()).distinct().sorted()
+            .forEach(host -> out.printf("  %s%n", host.replaceFirst("^/", "")));
+      }
+    }
+    out.flush();
+    return available ? 0 : 1;
+  }
+
+  private static String word(InstanceStatus.Health h) {
+    return h.name().charAt(0) + h.name().substring(1).toLowerCase(java.util.Locale.ROOT);
+  }
+}
