@@ -213,22 +213,16 @@ class FailoverTest {
 
   /** The integration-test Elasticsearch has no delete-by-query (a module): search, then delete by id in bulk. */
   static void deleteByQuery(String es, String index, String query) throws Exception {
-    var http = java.net.http.HttpClient.newHttpClient();
     PipelineFixture.get(es, "/_refresh");
-    var found = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(es + "/" + index
-        + "/_search?size=10000")).header("Content-Type", "application/json").POST(java.net.http.HttpRequest
-        .BodyPublishers.ofString(query)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    String found = PipelineFixture.post(es, "/" + index + "/_search?size=10000", "application/json", query);
     StringBuilder bulk = new StringBuilder();
-    for (var h : PipelineFixture.JSON.readTree(found.body()).path("hits").path("hits")) {
+    for (var h : PipelineFixture.JSON.readTree(found).path("hits").path("hits")) {
       bulk.append("{\"delete\":{\"_index\":\"").append(h.get("_index").asText()).append("\",\"_id\":\"")
           .append(h.get("_id").asText()).append("\"}}\n");
     }
     if (bulk.length() > 0) {
-      var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(es + "/_bulk?refresh=true"))
-          .header("Content-Type", "application/x-ndjson").POST(java.net.http.HttpRequest.BodyPublishers
-          .ofString(bulk.toString())).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-      assertEquals(200, r.statusCode(), index + ": " + r.body());
-      assertFalse(PipelineFixture.JSON.readTree(r.body()).path("errors").asBoolean(), r.body());
+      String r = PipelineFixture.post(es, "/_bulk?refresh=true", "application/x-ndjson", bulk.toString());
+      assertFalse(PipelineFixture.JSON.readTree(r).path("errors").asBoolean(), r);
     }
   }
 

@@ -226,6 +226,15 @@ final class PipelineFixture {
     return out;
   }
 
+  /** A POST to Elasticsearch; the status must be 200. */
+  static String post(String es, String path, String contentType, String body) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(es + path))
+        .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), path + ": " + r.body());
+    return r.body();
+  }
+
   static String get(String es, String path) throws Exception {
     HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(es + path))
         .build(), HttpResponse.BodyHandlers.ofString());

@@ -51,19 +51,9 @@ public final class IngestApp implements AutoCloseable {
     for (Normalizer n : builtInSources()) {
       bySource.put(n.source(), n);
     }
-    for (java.nio.file.Path p : paths) {
-      List<java.nio.file.Path> files;
-      if (java.nio.file.Files.isDirectory(p)) {
-        try (var s = java.nio.file.Files.list(p)) {
-          files = s.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList();
-        }
-      } else {
-        files = List.of(p);
-      }
-      for (java.nio.file.Path f : files) {
-        Mapping m = Mapping.load(f);
-        bySource.put(m.source(), m);
-      }
+    for (java.nio.file.Path f : io.ksiem.asset.DirectoryFiles.expand(paths, "")) {
+      Mapping m = Mapping.load(f);
+      bySource.put(m.source(), m);
     }
     return List.copyOf(bySource.values());
   }
