@@ -176,8 +176,7 @@ final class PipelineFixture {
     List<String> links = List.of();
     while (System.nanoTime() < deadline) {
       get(es, "/_refresh");
-      links = links(es).stream().filter(l -> eventIds.isEmpty() || l.contains("\"event_id\":\"" + eventIds))
-          .toList();
+      links = links(es, eventIds);
       java.util.Set<String> ids = new java.util.HashSet<>(expected.alarms().keySet());
       for (String l : links) {
         ids.add(JSON.readTree(l).get("alarm_id").asText());
@@ -213,14 +212,33 @@ final class PipelineFixture {
   }
 
   static List<String> links(String es) throws Exception {
+    return links(es, "");
+  }
+
+  /** The links of events whose id starts with {@code eventIds}, page by page: a search returns 10,000 at most. */
+  static List<String> links(String es, String eventIds) throws Exception {
     List<String> out = new ArrayList<>();
-    JsonNode hits = JSON.readTree(get(es, "/siem_alarm_events-*/_search?size=10000")).path("hits").path("hits");
-    for (JsonNode h : hits) {
-      JsonNode s = h.get("_source");
-      ObjectNode o = JSON.createObjectNode();
-      o.put("alarm_id", s.get("alarm_id").asText()).put("stage", s.get("stage").asInt())
-          .put("event_id", s.get("event_id").asText());
-      out.add(o.toString());
+    ObjectNode q = JSON.createObjectNode();
+    q.put("size", 5000);
+    if (!eventIds.isEmpty()) {
+      q.putObject("query").putObject("prefix").put("event_id", eventIds);
+    }
+    q.putArray("sort").add("event_id").add("alarm_id");
+    while (true) {
+      String r = post(es, "/siem_alarm_events-*/_search?ignore_unavailable=true&allow_no_indices=true",
+          "application/json", q.toString());
+      JsonNode hits = JSON.readTree(r).path("hits").path("hits");
+      for (JsonNode h : hits) {
+        JsonNode s = h.get("_source");
+        ObjectNode o = JSON.createObjectNode();
+        o.put("alarm_id", s.get("alarm_id").asText()).put("stage", s.get("stage").asInt())
+            .put("event_id", s.get("event_id").asText());
+        out.add(o.toString());
+      }
+      if (hits.size() < 5000) {
+        break;
+      }
+      q.set("search_after", hits.get(hits.size() - 1).get("sort"));
     }
     out.sort(null);
     return out;

@@ -185,17 +185,12 @@ public final class BacklogManager {
   private void create(NormalizedEvent e) {
     long seq = ctx.nextSeq();
     Backlog b = new Backlog(ctx.newAlarmId(directive, e), directive, seq, Backlog.FirstEvent.of(e),
-        title(e), now(e));
+        title(e), e.time);
     b.start[1] = e.time;
     b.rcvdTime = e.rcvdTime;
     live++;
     index(b);
     append(b, e, 1);
-  }
-
-  /** The time of a change made by an event: the clock, or the event's time when the clock lags behind it. */
-  private long now(NormalizedEvent e) {
-    return Math.max(ctx.clock(), e.time);
   }
 
   private String title(NormalizedEvent e) {
@@ -220,7 +215,9 @@ public final class BacklogManager {
         b.customData.add(new CustomData(label, data));
       }
     }
-    b.updateTime = now(e);
+    // the backlog's own events only, not the task clock: how other attacks' events interleave with these (a
+    // failover, a stalled partition) must not change the alarm
+    b.updateTime = Math.max(b.updateTime, e.time);
     ctx.sink().alarmEvent(new AlarmEvent(b.id, s, e.eventId));
   }
 

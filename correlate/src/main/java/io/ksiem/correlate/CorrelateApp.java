@@ -30,6 +30,7 @@ public final class CorrelateApp implements AutoCloseable {
   }
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CorrelateApp.class);
+  public static final int PROBING_REBALANCE_MS = 60_000;
 
   private final KafkaStreams streams;
   private final Topology topology;
@@ -48,8 +49,12 @@ public final class CorrelateApp implements AutoCloseable {
     Properties p = StreamsApps.properties(s.common(), s.applicationId(), topics);
     p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas());
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, s.threads());
+    // a restarted or added instance first warms up as a standby, and takes tasks at the next probing rebalance:
+    // after Kafka's 10 minutes it would idle that long, 1 minute is the least Streams allows
+    p.put(StreamsConfig.PROBING_REBALANCE_INTERVAL_MS_CONFIG, PROBING_REBALANCE_MS);
     streams = new KafkaStreams(topology, p);
     streams.setGlobalStateRestoreListener(new RestoreLog());
+    streams.setStandbyUpdateListener(new StandbyLog());
     List<String> tasks = new java.util.ArrayList<>();
     List<String> stateful = new java.util.ArrayList<>();
     for (var sub : topology.describe().subtopologies()) {
@@ -88,6 +93,39 @@ public final class CorrelateApp implements AutoCloseable {
       Long t0 = started.remove(tp);
       LOG.info("restored {} from {}: {} records in {} ms", store, tp, total,
           t0 == null ? -1 : System.currentTimeMillis() - t0);
+    }
+  }
+
+  /** What warming up a standby cost, until it first reached the changelog's end. */
+  private static final class StandbyLog implements org.apache.kafka.streams.processor.StandbyUpdateListener {
+    private final java.util.Map<org.apache.kafka.common.TopicPartition, long[]> loading =
+        new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public void onUpdateStart(org.apache.kafka.common.TopicPartition tp, String store, long start) {
+      loading.put(tp, new long[] {System.currentTimeMillis(), 0});
+    }
+
+    @Override
+    public void onBatchLoaded(org.apache.kafka.common.TopicPartition tp, String store,
+        org.apache.kafka.streams.processor.TaskId task, long batchEnd, long n, long end) {
+      long[] l = loading.get(tp);
+      if (l == null) {
+        return;
+      }
+      l[1] += n;
+      // under exactly-once a commit marker follows the last record
+      if (end - batchEnd <= 2) {
+        loading.remove(tp);
+        LOG.info("standby {} from {} caught up: {} records in {} ms", store, tp, l[1],
+            System.currentTimeMillis() - l[0]);
+      }
+    }
+
+    @Override
+    public void onUpdateSuspended(org.apache.kafka.common.TopicPartition tp, String store, long at, long end,
+        SuspendReason reason) {
+      loading.remove(tp);
     }
   }
 

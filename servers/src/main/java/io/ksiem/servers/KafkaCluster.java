@@ -4,28 +4,34 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.StringJoiner;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
 
 /**
- * Real Kafka brokers in KRaft mode inside this JVM: each node is broker and controller, on 127.0.0.1, with its data
- * under one directory. Formatting happens once, so a cluster started again on the same directory and ports keeps
- * its topics and offsets.
+ * Real Kafka brokers in KRaft mode, inside this JVM or each in a JVM of its own (so that one can be killed): each
+ * node is broker and controller, on 127.0.0.1, with its data under one directory. Formatting happens once, so a
+ * cluster started again on the same directory and ports keeps its topics and offsets.
  */
 public final class KafkaCluster implements AutoCloseable {
   private final List<Node> nodes = new ArrayList<>();
   private final String bootstrap;
+  private final boolean processes;
 
   /** One node's ports and directory, kept so it can be stopped and started again. */
   private static final class Node {
@@ -34,6 +40,7 @@ public final class KafkaCluster implements AutoCloseable {
     final int controllerPort;
     final Path dir;
     KafkaRaftServer server;
+    Process process;
 
     Node(int id, int port, int controllerPort, Path dir) {
       this.id = id;
@@ -43,7 +50,8 @@ public final class KafkaCluster implements AutoCloseable {
     }
   }
 
-  private KafkaCluster(Path dir, int[] ports, int[] controllerPorts) {
+  private KafkaCluster(Path dir, int[] ports, int[] controllerPorts, boolean processes) {
+    this.processes = processes;
     StringJoiner servers = new StringJoiner(",");
     for (int i = 0; i < ports.length; i++) {
       nodes.add(new Node(i + 1, ports[i], controllerPorts[i], dir.resolve("node-" + (i + 1))));
@@ -59,7 +67,25 @@ public final class KafkaCluster implements AutoCloseable {
 
   /** A cluster of as many nodes as ports; a node's data lives in {@code dir/node-N}. */
   public static KafkaCluster start(Path dir, int[] ports, int[] controllerPorts) throws Exception {
-    KafkaCluster c = new KafkaCluster(dir, ports, controllerPorts);
+    return start(dir, ports, controllerPorts, false);
+  }
+
+  /**
+   * The same with {@code processes}: every node in a child JVM ({@code kafka.Kafka} on this classpath, output in
+   * {@code dir/node-N/server.log}), so {@link #killNode} can crash one as {@code kill -9} would.
+   */
+  public static KafkaCluster start(Path dir, int[] ports, int[] controllerPorts, boolean processes)
+      throws Exception {
+    KafkaCluster c = new KafkaCluster(dir, ports, controllerPorts, processes);
+    if (processes) {
+      // brokers must not outlive a test JVM that dies before close()
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> c.nodes.forEach(n -> {
+        Process p = n.process;
+        if (p != null) {
+          p.destroyForcibly();
+        }
+      }), "kafka-children"));
+    }
     for (int i = 0; i < c.nodes.size(); i++) {
       c.format(c.nodes.get(i));
     }
@@ -85,7 +111,28 @@ public final class KafkaCluster implements AutoCloseable {
       c.close();
       throw new IOException("Kafka did not start: " + failures.get(0), failures.get(0));
     }
+    if (processes) {
+      c.awaitBrokers(Duration.ofMinutes(1));
+    }
     return c;
+  }
+
+  /** Until every node is a registered broker: a child's listener opens before the controller has unfenced it. */
+  private void awaitBrokers(Duration timeout) throws Exception {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      long deadline = System.nanoTime() + timeout.toNanos();
+      int seen = 0;
+      while (System.nanoTime() < deadline) {
+        seen = admin.describeCluster().nodes().get().size();
+        if (seen == nodes.size()) {
+          return;
+        }
+        Thread.sleep(200);
+      }
+      close();
+      throw new IOException(seen + " of " + nodes.size() + " Kafka nodes registered within " + timeout.toSeconds()
+          + " s");
+    }
   }
 
   public static int freePort() throws IOException {
@@ -165,11 +212,22 @@ public final class KafkaCluster implements AutoCloseable {
     f.run();
   }
 
-  /** Starts node {@code id} (1-based) again after {@link #stopNode}. */
+  /** Starts node {@code id} (1-based) again after {@link #stopNode} or {@link #killNode}. */
   public void startNode(int id) throws Exception {
     Node n = nodes.get(id - 1);
     synchronized (n) {
-      if (n.server != null) {
+      if (n.server != null || n.process != null) {
+        return;
+      }
+      if (processes) {
+        Path props = n.dir.resolve("server.properties");
+        try (var out = Files.newOutputStream(props)) {
+          config(n).store(out, null);
+        }
+        n.process = new ProcessBuilder(Processes.java(), "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-cp",
+            System.getProperty("java.class.path"), "kafka.Kafka", props.toString()).redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(n.dir.resolve("server.log").toFile())).start();
+        awaitPort(n, Duration.ofMinutes(2));
         return;
       }
       KafkaRaftServer s = new KafkaRaftServer(new KafkaConfig(config(n), false), Time.SYSTEM);
@@ -178,10 +236,58 @@ public final class KafkaCluster implements AutoCloseable {
     }
   }
 
+  /** A node in a child JVM takes requests once its broker listener accepts connections. */
+  private static void awaitPort(Node n, Duration timeout) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!n.process.isAlive()) {
+        throw new IOException("Kafka node " + n.id + " exited with " + n.process.exitValue() + "; see "
+            + n.dir.resolve("server.log"));
+      }
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), n.port), 1000);
+        return;
+      } catch (IOException notYet) {
+        Thread.sleep(200);
+      }
+    }
+    throw new IOException("Kafka node " + n.id + " not listening within " + timeout.toSeconds() + " s; see "
+        + n.dir.resolve("server.log"));
+  }
+
+  /** Kills node {@code id}'s JVM at once (SIGKILL): no controlled shutdown, no flush. Processes only. */
+  public void killNode(int id) throws InterruptedException {
+    if (!processes) {
+      throw new IllegalStateException("node " + id + " does not run in a process of its own");
+    }
+    Node n = nodes.get(id - 1);
+    synchronized (n) {
+      if (n.process == null) {
+        return;
+      }
+      n.process.destroyForcibly();
+      n.process.waitFor();
+      n.process = null;
+    }
+  }
+
   /** Stops node {@code id} (1-based) in an orderly way. */
   public void stopNode(int id) {
     Node n = nodes.get(id - 1);
     synchronized (n) {
+      if (n.process != null) {
+        // SIGTERM: the broker's own shutdown hook runs a controlled shutdown
+        n.process.destroy();
+        try {
+          if (!n.process.waitFor(2, java.util.concurrent.TimeUnit.MINUTES)) {
+            n.process.destroyForcibly();
+          }
+        } catch (InterruptedException e) {
+          n.process.destroyForcibly();
+          Thread.currentThread().interrupt();
+        }
+        n.process = null;
+      }
       if (n.server != null) {
         n.server.shutdown();
         n.server.awaitShutdown();
@@ -196,6 +302,18 @@ public final class KafkaCluster implements AutoCloseable {
    */
   @Override
   public void close() {
+    if (processes) {
+      // a controlled shutdown of every node at once waits for a quorum that is leaving too
+      for (int i = 1; i <= nodes.size(); i++) {
+        try {
+          killNode(i);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+      return;
+    }
     List<Thread> stopping = new ArrayList<>();
     for (int i = 1; i <= nodes.size(); i++) {
       int n = i;
