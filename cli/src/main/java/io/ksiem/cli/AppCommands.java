@@ -41,6 +41,27 @@ final class AppCommands {
     }
   }
 
+  /** {@code app} with {@code GET /health} on {@code http.port} (unless -1), closed after the app. */
+  static AutoCloseable withHealth(AppConfig c, AutoCloseable app, java.util.function.BooleanSupplier up)
+      throws Exception {
+    int port = c.integer(AppConfig.Key.HTTP_PORT);
+    if (port < 0) {
+      return app;
+    }
+    HealthEndpoint health;
+    try {
+      health = new HealthEndpoint(c.get(AppConfig.Key.HTTP_HOST), port, up);
+    } catch (java.io.IOException e) {
+      app.close();
+      throw new IllegalArgumentException("http.port " + port + ": " + e.getMessage(), e);
+    }
+    return () -> {
+      try (health) {
+        app.close();
+      }
+    };
+  }
+
   @Command(name = "ingest", mixinStandardHelpOptions = true,
       description = "Runs the ingest app: raw topics and POST /events to normalized events, until stopped.")
   static final class Ingest extends Base {
@@ -59,7 +80,7 @@ final class AppCommands {
     AutoCloseable start(AppConfig c) throws Exception {
       CorrelateApp app = LocalPipeline.correlate(c);
       app.start();
-      return app;
+      return withHealth(c, app, () -> app.streams().state().isRunningOrRebalancing());
     }
   }
 
@@ -70,7 +91,8 @@ final class AppCommands {
     AutoCloseable start(AppConfig c) throws Exception {
       AlarmsApp app = LocalPipeline.alarms(c, new SimpleMeterRegistry());
       app.start();
-      return app;
+      // an Elasticsearch outage is not ill health: the sink waits and resumes
+      return withHealth(c, app, app::isAlive);
     }
   }
 }

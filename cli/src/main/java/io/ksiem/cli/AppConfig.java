@@ -24,13 +24,17 @@ final class AppConfig {
     PARTITIONS("partitions", "4", "partitions of topics the app creates"),
     REPLICATION_FACTOR("replication.factor", "1", "replication of topics the app creates, internal ones included"),
     EXACTLY_ONCE("exactly.once", "true", "exactly_once_v2 (false: at least once)"),
-    HTTP_PORT("http.port", "8080", "ingest: port of POST /events (-1: off)"),
-    HTTP_HOST("http.host", "0.0.0.0", "ingest: address of POST /events"),
+    HTTP_PORT("http.port", "8080", "ingest: port of POST /events and GET /health; correlate, alarms: port of GET "
+        + "/health (200 up, 503 down) (-1: off)"),
+    HTTP_HOST("http.host", "0.0.0.0", "address of the HTTP port"),
     MAPPINGS("mappings", "", "ingest: mapping files or directories, comma-separated, added to the built-in "
         + "sources (docs/ingest-mappings.md); one for an existing source replaces it"),
     ROUTED_PARTITIONS("routed.partitions", "4", "correlate: partitions of the routed topic, the most instances"),
     STANDBY_REPLICAS("standby.replicas", "1", "correlate: warm copies of each partition's state"),
     THREADS("threads", "1", "correlate: stream threads"),
+    RACK_TAGS("rack.tags", "", "correlate: this instance's place, comma-separated `key=value` (for example "
+        + "`zone=eu-1a,node=n7`; at most 5; empty values are left out, values over 30 characters shortened with a "
+        + "hash); a standby goes to an instance whose values differ from the active's"),
     IDLE_SECONDS("idle.seconds", "10", "correlate: quiet time after which a task's clock follows the wall clock"),
     MED_RISK_MIN("med.risk.min", "3", "correlate: risk below this is Low (dsiem's `--medRiskMin`)"),
     MED_RISK_MAX("med.risk.max", "6", "correlate: risk up to this is Medium, above it High (dsiem's `--medRiskMax`)"),
@@ -113,6 +117,37 @@ final class AppConfig {
       }
     }
     return io.ksiem.ingest.IngestApp.sources(paths);
+  }
+
+  /**
+   * {@code rack.tags} as tag to value, in the order given. A tag with no value is left out: a Kubernetes pod gets
+   * an empty zone where nodes carry no zone label, and one shared empty value would hide the others. Kafka takes
+   * values of at most 30 characters, and node names are often longer: those keep 21 characters and a hash.
+   */
+  java.util.Map<String, String> rackTags() {
+    java.util.Map<String, String> tags = new java.util.LinkedHashMap<>();
+    for (String part : get(Key.RACK_TAGS).split(",")) {
+      if (part.isBlank()) {
+        continue;
+      }
+      int eq = part.indexOf('=');
+      String key = eq <= 0 ? "" : part.substring(0, eq).trim();
+      if (key.isEmpty() || key.length() > 20 || tags.containsKey(key)) {
+        throw new IllegalArgumentException("rack.tags: '" + part.trim() + "' is not key=value with a new key of at "
+            + "most 20 characters (for example zone=eu-1a,node=n7)");
+      }
+      String value = part.substring(eq + 1).trim();
+      if (value.length() > 30) {
+        value = value.substring(0, 21) + "-" + String.format("%08x", value.hashCode());
+      }
+      if (!value.isEmpty()) {
+        tags.put(key, value);
+      }
+    }
+    if (tags.size() > 5) {
+      throw new IllegalArgumentException("rack.tags: at most 5 tags, not " + tags.size());
+    }
+    return tags;
   }
 
   /** dsiem's correlation options; invalid combinations are refused with dsiem's start-up checks. */

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ksiem", mixinStandardHelpOptions = true, version = "ksiem 0.1.0",
     description = "Security event correlation on Apache Kafka, with dsiem directives.",
     subcommands = {UpCommand.class, AppCommands.Ingest.class, AppCommands.Correlate.class,
-        AppCommands.Alarms.class, StatusCommand.class, ReplayCommand.class, DirectivesCommand.class, DocsCommand.class, BenchCommand.class,
+        AppCommands.Alarms.class, StatusCommand.class, TopicsCommand.class, ReplayCommand.class, DirectivesCommand.class, KibanaCommand.class, DocsCommand.class, BenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class Ksiem {
   public static void main(String[] args) {

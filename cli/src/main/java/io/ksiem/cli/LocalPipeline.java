@@ -26,7 +26,7 @@ public final class LocalPipeline implements AutoCloseable {
   public LocalPipeline(Settings s, MeterRegistry meters) throws Exception {
     StreamsApps.Common c = s.common();
     ingest = ingest(c, "127.0.0.1", s.httpPort(), meters);
-    correlate = correlate(c, s.routedPartitions(), 1, 1, s.idle(), EngineOptions.defaults());
+    correlate = correlate(c, s.routedPartitions(), 1, 1, s.idle(), EngineOptions.defaults(), java.util.Map.of());
     alarms = alarms(c, s.elasticsearchUrl(), s.writeEvents(), 1000, meters);
   }
 
@@ -51,10 +51,10 @@ public final class LocalPipeline implements AutoCloseable {
   }
 
   static CorrelateApp correlate(StreamsApps.Common c, int routedPartitions, int standbys, int threads,
-      Duration idle, EngineOptions options) throws Exception {
+      Duration idle, EngineOptions options, java.util.Map<String, String> rackTags) throws Exception {
     return new CorrelateApp(new CorrelateApp.Settings(c.forApp("correlate"), routedPartitions, standbys, threads,
         idle, CorrelateApp.Settings.SILENCE, options,
-        StreamsApps.applicationId(c.topicPrefix(), "correlate")));
+        StreamsApps.applicationId(c.topicPrefix(), "correlate"), rackTags));
   }
 
   static AlarmsApp alarms(StreamsApps.Common c, String elasticsearchUrl, boolean writeEvents, int batchSize,
@@ -71,7 +71,7 @@ public final class LocalPipeline implements AutoCloseable {
   static CorrelateApp correlate(AppConfig c) throws Exception {
     return correlate(c.common(), c.integer(AppConfig.Key.ROUTED_PARTITIONS), c.integer(AppConfig.Key.STANDBY_REPLICAS),
         c.integer(AppConfig.Key.THREADS), Duration.ofSeconds(c.integer(AppConfig.Key.IDLE_SECONDS)),
-        c.engineOptions());
+        c.engineOptions(), c.rackTags());
   }
 
   static AlarmsApp alarms(AppConfig c, MeterRegistry meters) throws Exception {

@@ -129,7 +129,7 @@ public final class PipelineBench implements Callable<Integer> {
           List.of(new DsiemNormalizer()), "127.0.0.1", -1, "bench-ingest"), new SimpleMeterRegistry());
           CorrelateApp correlate = new CorrelateApp(new CorrelateApp.Settings(common.forApp("correlate"),
               partitions, 0, 1, CorrelateApp.Settings.IDLE, CorrelateApp.Settings.SILENCE, EngineOptions.defaults(),
-              "bench-correlate"))) {
+              "bench-correlate", java.util.Map.of()))) {
         start = System.nanoTime();
         ingest.start();
         correlate.start();

@@ -22,6 +22,40 @@ class AppConfigTest {
   }
 
   @Test
+  void rackTagsAreKeyValuePairsAndAnythingElseIsRefused() throws Exception {
+    AppConfig c = new AppConfig(null, Map.of("KSIEM_RACK_TAGS", "zone=eu-1a, node=n7"));
+    assertEquals(Map.of("zone", "eu-1a", "node", "n7"), c.rackTags());
+    assertEquals(Map.of(), new AppConfig(null, Map.of()).rackTags());
+    // a zone label the node lacks, and a node name longer than Kafka takes
+    String node = "gke-prod-cluster-default-pool-1a2b3c4d-x7k9";
+    Map<String, String> k8s = new AppConfig(null, Map.of("KSIEM_RACK_TAGS", "zone=,node=" + node)).rackTags();
+    assertEquals(java.util.Set.of("node"), k8s.keySet());
+    assertEquals(30, k8s.get("node").length());
+    assertTrue(k8s.get("node").startsWith(node.substring(0, 21)), k8s.toString());
+    assertTrue(!k8s.get("node").equals(new AppConfig(null, Map.of("KSIEM_RACK_TAGS", "node=" + node.replace('9', '8')))
+        .rackTags().get("node")), "two long names stay apart");
+    for (String bad : new String[] {"zone", "=a", "zone=a,zone=b", "a=1,b=2,c=3,d=4,e=5,f=6",
+        "a-key-longer-than-twenty=1"}) {
+      var e = assertThrows(IllegalArgumentException.class,
+          () -> new AppConfig(null, Map.of("KSIEM_RACK_TAGS", bad)).rackTags(), bad);
+      assertTrue(e.getMessage().startsWith("rack.tags"), e.getMessage());
+    }
+  }
+
+  @Test
+  void healthAnswers200WhileUpAnd503Otherwise() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean up = new java.util.concurrent.atomic.AtomicBoolean(true);
+    try (HealthEndpoint h = new HealthEndpoint("127.0.0.1", 0, up::get)) {
+      var http = java.net.http.HttpClient.newHttpClient();
+      var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + h.port() + "/health"))
+          .build();
+      assertEquals(200, http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+      up.set(false);
+      assertEquals(503, http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+    }
+  }
+
+  @Test
   void aMistypedSettingIsAnErrorNamingIt() throws Exception {
     Path f = Files.createTempFile("ksiem", ".properties");
     Files.writeString(f, "bootstrap.server=kafka-1:9092\n");

@@ -87,11 +87,13 @@ final class FailoverRig implements AutoCloseable {
   /** Starts one more correlate instance with a config and state directory of its own. */
   Instance addInstance() throws Exception {
     int i = instances.size();
+    int httpPort = io.ksiem.servers.KafkaCluster.freePort();
     Path config = Files.createTempFile("correlate-" + i, ".properties");
     Files.writeString(config, String.join("\n", "bootstrap.servers=" + bootstrap, "registry.url=" + registry,
         "topic.prefix=" + topics.prefix(), "state.dir=" + Files.createTempDirectory("correlate-" + i + "-state"),
-        "partitions=" + ROUTED, "routed.partitions=" + ROUTED, "replication.factor=3", "standby.replicas=" + standbys));
-    Instance in = new Instance(config, Files.createTempFile("correlate-" + i, ".log")).start();
+        "partitions=" + ROUTED, "routed.partitions=" + ROUTED, "replication.factor=3", "standby.replicas=" + standbys,
+        "http.host=127.0.0.1", "http.port=" + httpPort));
+    Instance in = new Instance(config, Files.createTempFile("correlate-" + i, ".log"), httpPort).start();
     instances.add(in);
     return in;
   }
@@ -110,14 +112,23 @@ final class FailoverRig implements AutoCloseable {
   static final class Instance implements AutoCloseable {
     final Path config;
     final Path log;
+    final int httpPort;
     Process process;
     /** When the current process started, and where its output begins in the log. */
     long startedAt;
     long logStart;
 
-    Instance(Path config, Path log) {
+    Instance(Path config, Path log, int httpPort) {
       this.config = config;
       this.log = log;
+      this.httpPort = httpPort;
+    }
+
+    /** The status code of the instance's {@code GET /health}. */
+    int health() throws Exception {
+      return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("http://127.0.0.1:" + httpPort + "/health")).build(),
+          java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     Instance start() throws Exception {

@@ -60,6 +60,9 @@ class FailoverTest {
         rig.addInstance();
       }
       rig.awaitStatus(3, rig.settled(), Duration.ofMinutes(3));
+      for (FailoverRig.Instance i : rig.instances) {
+        assertEquals(200, i.health(), "GET /health of a running instance");
+      }
 
       long t0 = Instant.now().getEpochSecond() - 120;
       // stage 1 and two of stage 2's four events: every backlog sits at stage 2 of 3

@@ -5,6 +5,7 @@ import io.ksiem.schemas.registry.SchemaRegistryClient;
 import io.ksiem.schemas.topic.Topics;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -20,12 +21,12 @@ public final class CorrelateApp implements AutoCloseable {
    * events to their directive groups, the most correlation tasks (and so instances) that can share the work.
    */
   public record Settings(StreamsApps.Common common, int routedPartitions, int standbyReplicas, int threads,
-      Duration idle, Duration silence, EngineOptions engine, String applicationId) {
+      Duration idle, Duration silence, EngineOptions engine, String applicationId, Map<String, String> rackTags) {
     public static final Duration IDLE = Duration.ofSeconds(10);
     public static final Duration SILENCE = Duration.ofSeconds(10);
 
     public Settings(StreamsApps.Common common) {
-      this(common, common.partitions(), 1, 1, IDLE, SILENCE, EngineOptions.defaults(), APPLICATION_ID);
+      this(common, common.partitions(), 1, 1, IDLE, SILENCE, EngineOptions.defaults(), APPLICATION_ID, Map.of());
     }
   }
 
@@ -49,6 +50,11 @@ public final class CorrelateApp implements AutoCloseable {
     Properties p = StreamsApps.properties(s.common(), s.applicationId(), topics);
     p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas());
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, s.threads());
+    if (!s.rackTags().isEmpty()) {
+      // Streams' client tags: a standby goes where the tag values differ from the active's (zone, node)
+      s.rackTags().forEach((k, v) -> p.put(StreamsConfig.clientTagPrefix(k), v));
+      p.put(StreamsConfig.RACK_AWARE_ASSIGNMENT_TAGS_CONFIG, String.join(",", s.rackTags().keySet()));
+    }
     // a restarted or added instance first warms up as a standby, and takes tasks at the next probing rebalance:
     // after Kafka's 10 minutes it would idle that long, 1 minute is the least Streams allows
     p.put(StreamsConfig.PROBING_REBALANCE_INTERVAL_MS_CONFIG, PROBING_REBALANCE_MS);

@@ -44,6 +44,7 @@ public final class HttpIntake implements AutoCloseable {
   private final Counter accepted;
   private final Counter refused;
   private final Counter deadLettered;
+  private volatile java.util.function.BooleanSupplier health = () -> true;
 
   public HttpIntake(String host, int port, String bootstrapServers, Topics topics, MeterRegistry meters)
       throws IOException {
@@ -59,13 +60,21 @@ public final class HttpIntake implements AutoCloseable {
     this.deadLettered = IngestTopology.counter(meters, "http", "dead-lettered");
     this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
     server.createContext("/events", this::events);
-    server.createContext("/health", ex -> reply(ex, 200, "ok"));
+    server.createContext("/health", ex -> {
+      boolean up = health.getAsBoolean();
+      reply(ex, up ? 200 : 503, up ? "ok" : "down");
+    });
     server.setExecutor(Executors.newFixedThreadPool(8, r -> {
       Thread t = new Thread(r, "ksiem-http-intake");
       t.setDaemon(true);
       return t;
     }));
     server.start();
+  }
+
+  /** What {@code GET /health} answers: 200 while {@code health} holds, else 503. */
+  public void health(java.util.function.BooleanSupplier health) {
+    this.health = health;
   }
 
   public int port() {

@@ -34,6 +34,9 @@ public final class IngestApp implements AutoCloseable {
     streams = new KafkaStreams(topology, StreamsApps.properties(s.common(), s.applicationId(), topics));
     intake = s.httpPort() < 0 ? null
         : new HttpIntake(s.httpHost(), s.httpPort(), s.common().bootstrapServers(), topics, meters);
+    if (intake != null) {
+      intake.health(() -> streams.state().isRunningOrRebalancing());
+    }
   }
 
   /** The built-in sources: dsiem JSON, Suricata EVE and OpenSSH. */
