@@ -4,10 +4,9 @@ import io.ksiem.alarms.AlarmsApp;
 import io.ksiem.correlate.CorrelateApp;
 import io.ksiem.ingest.IngestApp;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code ksiem ingest|correlate|alarms}: one app alone against existing Kafka, registry and Elasticsearch. */
 final class AppCommands {
@@ -16,9 +15,8 @@ final class AppCommands {
 
   /** What the three commands share: the settings and running until stopped. */
   abstract static class Base implements Callable<Integer> {
-    @Option(names = "--config", paramLabel = "FILE",
-        description = "properties file; every key can also be set as KSIEM_<KEY> (docs/settings.md)")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     abstract AutoCloseable start(AppConfig c) throws Exception;
 
@@ -26,7 +24,7 @@ final class AppCommands {
     public Integer call() throws Exception {
       AppConfig c;
       try {
-        c = new AppConfig(config, System.getenv());
+        c = config.load();
       } catch (IllegalArgumentException | java.io.IOException e) {
         System.err.println("ksiem: " + e.getMessage());
         return 2;
@@ -48,9 +46,9 @@ final class AppCommands {
     if (port < 0) {
       return app;
     }
-    HealthEndpoint health;
+    io.ksiem.correlate.HealthEndpoint health;
     try {
-      health = new HealthEndpoint(c.get(AppConfig.Key.HTTP_HOST), port, up);
+      health = new io.ksiem.correlate.HealthEndpoint(c.get(AppConfig.Key.HTTP_HOST), port, up);
     } catch (java.io.IOException e) {
       app.close();
       throw new IllegalArgumentException("http.port " + port + ": " + e.getMessage(), e);

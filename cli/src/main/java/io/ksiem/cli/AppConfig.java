@@ -150,6 +150,12 @@ final class AppConfig {
     return tags;
   }
 
+  /** The pipeline's topics under {@code topic.prefix}, with serdes on {@code registry.url}. */
+  io.ksiem.schemas.topic.Topics topics() {
+    return new io.ksiem.schemas.topic.Topics(get(Key.TOPIC_PREFIX),
+        new io.ksiem.schemas.registry.SchemaRegistryClient(get(Key.REGISTRY_URL)));
+  }
+
   /** dsiem's correlation options; invalid combinations are refused with dsiem's start-up checks. */
   io.ksiem.engine.EngineOptions engineOptions() {
     return new io.ksiem.engine.EngineOptions(integer(Key.MED_RISK_MIN), integer(Key.MED_RISK_MAX),

@@ -2,10 +2,8 @@ package io.ksiem.cli;
 
 import io.ksiem.correlate.InstanceStatus;
 import io.ksiem.correlate.StreamsApps;
-import io.ksiem.schemas.registry.SchemaRegistryClient;
 import io.ksiem.schemas.topic.Topics;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -14,7 +12,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /** {@code ksiem status}: the cluster at a glance, a word per app, and where each correlation task runs. */
@@ -28,23 +26,22 @@ final class StatusCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--config", paramLabel = "FILE",
-      description = "settings file of the apps (bootstrap.servers, topic.prefix); KSIEM_* variables override it")
-  Path config;
+  @Mixin
+  ConfigOption config;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     AppConfig c;
     try {
-      c = new AppConfig(config, System.getenv());
+      c = config.load();
     } catch (IllegalArgumentException | java.io.IOException e) {
       spec.commandLine().getErr().println("ksiem status: " + e.getMessage());
       return 2;
     }
     String bootstrap = c.get(AppConfig.Key.BOOTSTRAP_SERVERS);
     String prefix = c.get(AppConfig.Key.TOPIC_PREFIX);
-    Topics topics = new Topics(prefix, new SchemaRegistryClient(c.get(AppConfig.Key.REGISTRY_URL)));
+    Topics topics = c.topics();
     boolean available = true;
     List<InstanceStatus.Instance> correlate = InstanceStatus.read(bootstrap, topics)
         .getOrDefault("correlate", List.of());

@@ -1,17 +1,15 @@
 package io.ksiem.cli;
 
 import io.ksiem.correlate.StreamsApps;
-import io.ksiem.schemas.registry.SchemaRegistryClient;
 import io.ksiem.schemas.topic.Topic;
 import io.ksiem.schemas.topic.Topics;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 
 /** {@code ksiem topics create}: what a deployment's one-shot setup job runs before the apps start. */
@@ -28,9 +26,8 @@ final class TopicsCommand {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", paramLabel = "FILE",
-        description = "settings file of the apps; KSIEM_* variables override it (docs/settings.md)")
-    Path config;
+    @Mixin
+    ConfigOption config;
 
     @Override
     public Integer call() throws Exception {
@@ -39,9 +36,8 @@ final class TopicsCommand {
       List<Topic<?, ?>> wanted;
       Topics topics;
       try {
-        c = new AppConfig(config, System.getenv());
-        topics = new Topics(c.get(AppConfig.Key.TOPIC_PREFIX),
-            new SchemaRegistryClient(c.get(AppConfig.Key.REGISTRY_URL)));
+        c = config.load();
+        topics = c.topics();
         wanted = new ArrayList<>(topics.all());
         for (var source : c.sources()) {
           wanted.add(topics.raw(source.source()));

@@ -45,7 +45,7 @@ class AppConfigTest {
   @Test
   void healthAnswers200WhileUpAnd503Otherwise() throws Exception {
     java.util.concurrent.atomic.AtomicBoolean up = new java.util.concurrent.atomic.AtomicBoolean(true);
-    try (HealthEndpoint h = new HealthEndpoint("127.0.0.1", 0, up::get)) {
+    try (io.ksiem.correlate.HealthEndpoint h = new io.ksiem.correlate.HealthEndpoint("127.0.0.1", 0, up::get)) {
       var http = java.net.http.HttpClient.newHttpClient();
       var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + h.port() + "/health"))
           .build();

@@ -256,6 +256,13 @@ final class FailoverRig implements AutoCloseable {
 
   /** The status of {@code n} running instances, once the app is {@code health}. */
   List<InstanceStatus.Instance> awaitStatus(int n, InstanceStatus.Health health, Duration timeout) throws Exception {
+    return awaitStatus(n + " instances running and " + health, timeout, last -> last.size() == n
+        && last.stream().allMatch(i -> i.state().equals("RUNNING")) && InstanceStatus.health(last) == health);
+  }
+
+  /** The status of the correlate instances once {@code until} holds, or the test fails with it and their logs. */
+  List<InstanceStatus.Instance> awaitStatus(String what, Duration timeout,
+      java.util.function.Predicate<List<InstanceStatus.Instance>> until) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     List<InstanceStatus.Instance> last = List.of();
     while (System.nanoTime() < deadline) {
@@ -264,8 +271,7 @@ final class FailoverRig implements AutoCloseable {
       } catch (Exception e) {
         // the status topic appears with the first instance
       }
-      if (last.size() == n && last.stream().allMatch(i -> i.state().equals("RUNNING"))
-          && InstanceStatus.health(last) == health) {
+      if (until.test(last)) {
         return last;
       }
       Thread.sleep(500);
@@ -276,7 +282,7 @@ final class FailoverRig implements AutoCloseable {
       logs.append("\n--- ").append(p.log).append(" (last 4000 chars):\n")
           .append(out.substring(Math.max(0, out.length() - 4000)));
     }
-    throw new AssertionError("not " + n + " instances running and " + health + ": " + last + logs);
+    throw new AssertionError("not " + what + " within " + timeout + ": " + last + logs);
   }
 
   /** Every committed link so far, once there are at least {@code n} (or the timeout passed). */

@@ -185,7 +185,7 @@ class FailoverTest {
           i.start();
           rig.awaitStatus(4, rig.settled(), Duration.ofMinutes(3));
           report.add(String.format("rolling restart of %d: stopped in %d ms, replicated %d ms after start, restored "
-              + "%s, warmed up %s", pid, stopped, System.currentTimeMillis() - i.startedAt, restores(i),
+              + "%s, warmed up %s", pid, stopped, System.currentTimeMillis() - i.startedAt, loads(i.restores()),
               loads(i.warmups())));
         }
         awaitProgress(rig, load, Duration.ofMinutes(1));
@@ -203,7 +203,9 @@ class FailoverTest {
         long replicated = System.currentTimeMillis() - crashed.startedAt;
         // its state wiped (exactly-once, unclean stop), it warms up as a standby and takes tasks at the next
         // probing rebalance
-        awaitCorrelating(rig, crashed, Duration.ofMinutes(3));
+        rig.awaitStatus("instance " + crashed.pid() + " running a correlation task", Duration.ofMinutes(3),
+            status -> status.stream().anyMatch(s -> s.pid() == crashed.pid()
+                && s.active().stream().anyMatch(s.stateful()::contains)));
         Map<String, Long> served = awaitFirstEvents(crashed, crashed.startedAt, load);
         report.add(String.format("restarted %d after kill -9: replicated %d ms after start, first event served "
             + "after %d ms; warmed up %s; restored %s", crashedPid, replicated, served.values().stream()
@@ -256,24 +258,6 @@ class FailoverTest {
       Thread.sleep(200);
     }
     throw new AssertionError("instance " + i.pid() + " served no event within a minute:\n" + i.outputSinceStart());
-  }
-
-  /** Until {@code i} runs a correlation task as the active instance. */
-  static void awaitCorrelating(FailoverRig rig, FailoverRig.Instance i, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    List<InstanceStatus.Instance> last = List.of();
-    while (System.nanoTime() < deadline) {
-      last = InstanceStatus.read(rig.bootstrap, rig.topics).getOrDefault("correlate", List.of());
-      if (last.stream().anyMatch(s -> s.pid() == i.pid() && s.active().stream().anyMatch(s.stateful()::contains))) {
-        return;
-      }
-      Thread.sleep(500);
-    }
-    throw new AssertionError("instance " + i.pid() + " runs no correlation task after " + timeout + ": " + last);
-  }
-
-  static String restores(FailoverRig.Instance i) throws Exception {
-    return loads(i.restores());
   }
 
   static String loads(List<long[]> r) {

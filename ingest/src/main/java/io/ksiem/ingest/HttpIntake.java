@@ -60,10 +60,7 @@ public final class HttpIntake implements AutoCloseable {
     this.deadLettered = IngestTopology.counter(meters, "http", "dead-lettered");
     this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
     server.createContext("/events", this::events);
-    server.createContext("/health", ex -> {
-      boolean up = health.getAsBoolean();
-      reply(ex, up ? 200 : 503, up ? "ok" : "down");
-    });
+    server.createContext("/health", io.ksiem.correlate.HealthEndpoint.handler(() -> health.getAsBoolean()));
     server.setExecutor(Executors.newFixedThreadPool(8, r -> {
       Thread t = new Thread(r, "ksiem-http-intake");
       t.setDaemon(true);
