@@ -237,6 +237,8 @@ public final class AlarmsSink implements Runnable, AutoCloseable {
           Alarm a = topics.alarms.valueSerde().deserializer().deserialize(r.topic(), r.value());
           ObjectNode doc = (ObjectNode) JSON.readTree(AlarmJson.toJson(AvroRecords.fromAvro(a)));
           doc.put("directive_id", a.getDirectiveId());
+          // dsiem's alarm documents carry @timestamp, and its dashboards chart alarms over it
+          doc.put("@timestamp", Instant.ofEpochSecond(a.getUpdateTime()).toString());
           ObjectNode before = alarms.get(a.getAlarmId());
           ObjectNode merged = AlarmMerge.merge(doc, before);
           alarms.put(a.getAlarmId(), merged == null ? before : merged);
@@ -345,6 +347,8 @@ public final class AlarmsSink implements Runnable, AutoCloseable {
         doc.put(f.name(), v.toString());
       }
     }
+    // dsiem's event searches sort on @timestamp
+    doc.put("@timestamp", e.getTimestamp().toString());
     return doc;
   }
 

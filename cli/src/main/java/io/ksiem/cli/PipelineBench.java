@@ -113,7 +113,8 @@ public final class PipelineBench implements Callable<Integer> {
       DirectivePublisher.push(bootstrap, topics, List.of(directivesFile), List.of(assetsFile),
           ControlRecords.GroupBy.ID, 64, (short) 1);
       try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-        admin.createTopics(List.of(new NewTopic(topics.raw("dsiem").name(), partitions, (short) 1))).all().get();
+        admin.createTopics(List.of(new NewTopic(topics.raw("dsiem").name(), partitions, (short) 1)
+            .configs(topics.raw("dsiem").config()))).all().get();
       }
       produce(bootstrap, topics.raw("dsiem").name(), lines.subList(0, bulk), false);
       Map<String, Long> sentAt = new ConcurrentHashMap<>();

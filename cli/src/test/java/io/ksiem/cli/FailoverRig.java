@@ -70,7 +70,8 @@ final class FailoverRig implements AutoCloseable {
     StreamsApps.Common common = new StreamsApps.Common(bootstrap, registry, prefix,
         Files.createTempDirectory("ksiem-failover-state").toString(), ROUTED, (short) 3, true);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-      admin.createTopics(List.of(new NewTopic(topics.events.name(), ROUTED, (short) 3))).all().get();
+      admin.createTopics(List.of(new NewTopic(topics.events.name(), ROUTED, (short) 3)
+          .configs(topics.events.config()))).all().get();
     }
     assertEquals(DIRECTIVES_USED, DirectivePublisher.push(bootstrap, topics, List.of(DIRECTIVES), List.of(ASSETS),
         ControlRecords.GroupBy.ID, 64, (short) 3).directives());

@@ -58,9 +58,10 @@ final class PipelineFixture {
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       List<NewTopic> raw = new ArrayList<>();
       for (String s : List.of("dsiem", "suricata", "openssh")) {
-        raw.add(new NewTopic(topics.raw(s).name(), 1, (short) 1));
+        raw.add(new NewTopic(topics.raw(s).name(), 1, (short) 1).configs(topics.raw(s).config()));
       }
-      raw.add(new NewTopic(topics.events.name(), 1, (short) 1));
+      // with the declared settings: a broker default (CreateTime) deletes these old events at its next retention check
+      raw.add(new NewTopic(topics.events.name(), 1, (short) 1).configs(topics.events.config()));
       admin.createTopics(raw).all().get();
     }
     DirectivePublisher.Result r = DirectivePublisher.push(bootstrap, topics,
@@ -200,8 +201,11 @@ final class PipelineFixture {
     JsonNode hits = JSON.readTree(get(es, "/siem_alarms/_search?size=10000")).path("hits").path("hits");
     for (JsonNode h : hits) {
       ObjectNode src = (ObjectNode) h.get("_source");
-      // added by the sink for dashboards; replay's dsiem-shaped output has no such field
+      // added by the sink for dashboards; replay's dsiem-shaped output has no such fields
       src.remove("directive_id");
+      JsonNode at = src.remove("@timestamp");
+      assertEquals(java.time.Instant.ofEpochSecond(src.path("update_time").asLong()).toString(),
+          at == null ? null : at.asText(), "@timestamp of alarm " + h.get("_id").asText());
       // the receive time at intake: replay reads files and has none
       for (JsonNode rule : src.path("rules")) {
         ((ObjectNode) rule).remove("rcvd_time");
@@ -213,6 +217,89 @@ final class PipelineFixture {
 
   static List<String> links(String es) throws Exception {
     return links(es, "");
+  }
+
+  /**
+   * The queries of dsiem's shipped Kibana dashboards answer over these documents: terms on the {@code .keyword}
+   * subfields and date histograms on {@code @timestamp}, counted here from the expected documents.
+   */
+  static void assertDsiemDashboardQueriesWork(String es, Expected expected, List<NormalizedEvent> events)
+      throws Exception {
+    get(es, "/_refresh");
+    List<String> fields = List.of("risk_class", "kingdom", "category", "status", "tag", "networks", "title");
+    ObjectNode q = JSON.createObjectNode().put("size", 0);
+    q.putObject("query").putObject("ids").set("values", JSON.valueToTree(expected.alarms().keySet()));
+    ObjectNode aggs = q.putObject("aggs");
+    for (String f : fields) {
+      aggs.putObject(f).putObject("terms").put("field", f + ".keyword").put("size", 1000);
+    }
+    aggs.putObject("@timestamp").putObject("date_histogram").put("field", "@timestamp").put("fixed_interval", "1m");
+    JsonNode got = JSON.readTree(post(es, "/siem_alarms/_search", "application/json", q.toString()))
+        .path("aggregations");
+    for (String f : fields) {
+      Map<String, Integer> want = new TreeMap<>();
+      for (ObjectNode a : expected.alarms().values()) {
+        JsonNode v = a.path(f);
+        for (JsonNode x : v.isArray() ? v : List.of(v)) {
+          if (!x.isMissingNode() && !x.isNull()) {
+            want.merge(x.asText(), 1, Integer::sum);
+          }
+        }
+      }
+      assertEquals(want, buckets(got.path(f)), "terms on " + f + ".keyword");
+    }
+    Map<String, Integer> minutes = new TreeMap<>();
+    for (ObjectNode a : expected.alarms().values()) {
+      long t = a.path("update_time").asLong();
+      minutes.merge(java.time.Instant.ofEpochSecond(t - Math.floorMod(t, 60)).toString(), 1, Integer::sum);
+    }
+    assertEquals(minutes, buckets(got.path("@timestamp")), "alarms per minute of @timestamp");
+
+    Map<String, Integer> perAlarm = new TreeMap<>();
+    for (String link : expected.links()) {
+      perAlarm.merge(JSON.readTree(link).get("alarm_id").asText(), 1, Integer::sum);
+    }
+    ObjectNode l = JSON.createObjectNode().put("size", 0);
+    l.putObject("query").putObject("terms").set("alarm_id", JSON.valueToTree(perAlarm.keySet()));
+    l.putObject("aggs").putObject("alarm").putObject("terms").put("field", "alarm_id.keyword").put("size", 1000);
+    assertEquals(perAlarm, buckets(JSON.readTree(post(es, "/siem_alarm_events-*/_search", "application/json",
+        l.toString())).path("aggregations").path("alarm")), "links per alarm_id.keyword");
+
+    // events: @timestamp is the event's own time, so a histogram over it matches one over timestamp
+    ObjectNode e = JSON.createObjectNode().put("size", 0);
+    e.putObject("query").putObject("ids").set("values",
+        JSON.valueToTree(events.stream().map(NormalizedEvent::getEventId).toList()));
+    ObjectNode ea = e.putObject("aggs");
+    ea.putObject("timestamp").putObject("date_histogram").put("field", "timestamp").put("fixed_interval", "1m");
+    ea.putObject("@timestamp").putObject("date_histogram").put("field", "@timestamp").put("fixed_interval", "1m");
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    JsonNode ev;
+    do {
+      get(es, "/_refresh");
+      ev = JSON.readTree(post(es, "/siem_events-*/_search", "application/json", e.toString()));
+    } while (ev.path("hits").path("total").path("value").asInt() < events.size() && System.nanoTime() < deadline
+        && sleep(300));
+    assertEquals(events.size(), ev.path("hits").path("total").path("value").asInt(), "events in siem_events-*");
+    Map<String, Integer> byTimestamp = buckets(ev.path("aggregations").path("timestamp"));
+    assertEquals(events.size(), byTimestamp.values().stream().mapToInt(Integer::intValue).sum());
+    assertEquals(byTimestamp, buckets(ev.path("aggregations").path("@timestamp")), "events per minute");
+  }
+
+  private static boolean sleep(long ms) throws InterruptedException {
+    Thread.sleep(ms);
+    return true;
+  }
+
+  /** Bucket key (key_as_string for dates) to doc count, empty buckets left out. */
+  private static Map<String, Integer> buckets(JsonNode agg) {
+    Map<String, Integer> out = new TreeMap<>();
+    for (JsonNode b : agg.path("buckets")) {
+      if (b.path("doc_count").asInt() > 0) {
+        String key = b.has("key_as_string") ? b.get("key_as_string").asText() : b.get("key").asText();
+        out.put(key.endsWith(".000Z") ? key.replace(".000Z", "Z") : key, b.path("doc_count").asInt());
+      }
+    }
+    return out;
   }
 
   /** The links of events whose id starts with {@code eventIds}, page by page: a search returns 10,000 at most. */

@@ -38,6 +38,7 @@ class PipelineTest {
           : 1004));
       assertEquals(Set.of(1001, 1002, 1003, 1004), directives, "the demo traffic fires every demo directive");
       PipelineFixture.assertElasticsearchHolds(es, expected, Duration.ofSeconds(60));
+      PipelineFixture.assertDsiemDashboardQueriesWork(es, expected, events);
     }
   }
 }

@@ -15,6 +15,8 @@ import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
 /** What every ksiem Streams app shares: its Kafka Streams settings and the topics it needs. */
 public final class StreamsApps {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StreamsApps.class);
+
   private StreamsApps() {
   }
 
@@ -76,6 +78,9 @@ public final class StreamsApps {
       while (true) {
         try {
           admin.describeTopics(wanted.stream().map(Topic::name).toList()).allTopicNames().get(30, TimeUnit.SECONDS);
+          for (String m : Topics.configMismatches(admin, wanted)) {
+            LOG.warn(m);
+          }
           return;
         } catch (java.util.concurrent.ExecutionException e) {
           if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)

@@ -14,7 +14,10 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -145,6 +148,41 @@ public final class Topics {
         throw e;
       }
     }
+  }
+
+  // the settings whose value decides whether records survive until read, as opposed to how long they are kept
+  private static final List<String> CHECKED = List.of("cleanup.policy", "message.timestamp.type");
+
+  /**
+   * What differs, in existing topics, from the settings ksiem needs: a topic created by other tooling with
+   * CreateTime, for one, deletes a replay of old events as soon as the broker next checks retention.
+   */
+  public static List<String> configMismatches(Admin admin, Collection<Topic<?, ?>> topics)
+      throws InterruptedException, ExecutionException {
+    Set<String> existing = admin.listTopics().names().get();
+    Map<ConfigResource, Topic<?, ?>> wanted = new java.util.LinkedHashMap<>();
+    for (Topic<?, ?> t : topics) {
+      if (existing.contains(t.name())) {
+        wanted.put(new ConfigResource(ConfigResource.Type.TOPIC, t.name()), t);
+      }
+    }
+    List<String> out = new ArrayList<>();
+    Map<ConfigResource, Config> actual = admin.describeConfigs(wanted.keySet()).all().get();
+    wanted.forEach((r, t) -> {
+      for (String key : CHECKED) {
+        String want = t.config().get(key);
+        ConfigEntry got = actual.get(r).get(key);
+        if (want != null && (got == null || !want.equals(got.value()))) {
+          out.add("topic " + t.name() + " has " + key + "=" + (got == null ? "(unset)" : got.value())
+              + ", ksiem needs " + want + (key.equals("message.timestamp.type")
+                  ? ": records carry their event's time, so events older than the retention are deleted before"
+                      + " they are read"
+                  : "") + "; fix with kafka-configs.sh --alter --entity-type topics --entity-name " + t.name()
+              + " --add-config " + key + "=" + want);
+        }
+      }
+    });
+    return out;
   }
 
   public static String names(Collection<Topic<?, ?>> topics) {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -59,6 +60,24 @@ class TopicsTest {
         assertTrue(got.get(0).timestamp() >= before, t.name() + " keeps the producer's time: "
             + Instant.ofEpochMilli(got.get(0).timestamp()));
       }
+    }
+  }
+
+  /** A topic made by other tooling with the broker's defaults is named, with the setting to fix; ours are not. */
+  @Test
+  void topicsMadeWithoutKsiemsSettingsAreReported() throws Exception {
+    String bootstrap = SharedServers.kafka().bootstrapServers();
+    Topics topics = new Topics("tm.", new SchemaRegistryClient(SharedServers.registryUrl()));
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+      admin.createTopics(List.of(new NewTopic(topics.events.name(), 1, (short) 1),
+          new NewTopic(topics.directives.name(), 1, (short) 1))).all().get();
+      Topics.create(admin, topics.all(), 1, (short) 1);
+      List<String> found = Topics.configMismatches(admin, topics.all());
+      assertEquals(2, found.size(), String.join("\n", found));
+      assertTrue(found.get(0).startsWith("topic tm.events has message.timestamp.type=CreateTime, ksiem needs "
+          + "LogAppendTime: records carry their event's time"), found.get(0));
+      assertTrue(found.get(1).startsWith("topic tm.directives has cleanup.policy=delete, ksiem needs compact"),
+          found.get(1));
     }
   }
 }
