@@ -254,6 +254,21 @@ final class PipelineFixture {
       minutes.merge(java.time.Instant.ofEpochSecond(t - Math.floorMod(t, 60)).toString(), 1, Integer::sum);
     }
     assertEquals(minutes, buckets(got.path("@timestamp")), "alarms per minute of @timestamp");
+    // the names dsiem's Logstash stage gave the alarm's times, which its saved searches list
+    ObjectNode t = JSON.createObjectNode().put("size", 1000);
+    t.putObject("query").putObject("ids").set("values", JSON.valueToTree(expected.alarms().keySet()));
+    t.putArray("fields").add("timestamp").add("updated_time");
+    t.putArray("sort").addObject().put("updated_time", "desc");
+    JsonNode timed = JSON.readTree(post(es, "/siem_alarms/_search", "application/json", t.toString()))
+        .path("hits").path("hits");
+    assertEquals(expected.alarms().size(), timed.size(), "alarms sorted by updated_time");
+    for (JsonNode h : timed) {
+      ObjectNode a = expected.alarms().get(h.get("_id").asText());
+      assertEquals(a.get("created_time").asText(), h.path("fields").path("timestamp").path(0).asText(),
+          "timestamp of " + h.get("_id"));
+      assertEquals(a.get("update_time").asText(), h.path("fields").path("updated_time").path(0).asText(),
+          "updated_time of " + h.get("_id"));
+    }
 
     Map<String, Integer> perAlarm = new TreeMap<>();
     for (String link : expected.links()) {
