@@ -268,10 +268,21 @@ public final class PipelineBench implements Callable<Integer> {
             new NewTopic("pt.out", partitions, (short) 1))).all().get();
       }
     }
+    AtomicLong failed = new AtomicLong();
+    java.util.concurrent.atomic.AtomicReference<Exception> first = new java.util.concurrent.atomic.AtomicReference<>();
     try (KafkaProducer<byte[], byte[]> p = producer(bootstrap)) {
       for (byte[] v : values) {
-        p.send(new ProducerRecord<>(topic, v));
+        p.send(new ProducerRecord<>(topic, v), (md, e) -> {
+          if (e != null) {
+            failed.incrementAndGet();
+            first.compareAndSet(null, e);
+          }
+        });
       }
+    }
+    if (failed.get() > 0) {
+      throw new IllegalStateException(failed.get() + " of " + values.size() + " records not written to " + topic,
+          first.get());
     }
   }
 
