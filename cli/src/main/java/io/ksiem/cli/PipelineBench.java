@@ -30,6 +30,7 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -269,7 +270,7 @@ public final class PipelineBench implements Callable<Integer> {
       }
     }
     AtomicLong failed = new AtomicLong();
-    java.util.concurrent.atomic.AtomicReference<Exception> first = new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<Exception> first = new AtomicReference<>();
     try (KafkaProducer<byte[], byte[]> p = producer(bootstrap)) {
       for (byte[] v : values) {
         p.send(new ProducerRecord<>(topic, v), (md, e) -> {
