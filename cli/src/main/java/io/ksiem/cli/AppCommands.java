@@ -22,11 +22,8 @@ final class AppCommands {
 
     @Override
     public Integer call() throws Exception {
-      AppConfig c;
-      try {
-        c = config.load();
-      } catch (IllegalArgumentException | java.io.IOException e) {
-        System.err.println("ksiem: " + e.getMessage());
+      AppConfig c = config.loadOrReport();
+      if (c == null) {
         return 2;
       }
       try (StopSignal stop = new StopSignal(); AutoCloseable app = start(c)) {

@@ -32,11 +32,8 @@ final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    AppConfig c;
-    try {
-      c = config.load();
-    } catch (IllegalArgumentException | java.io.IOException e) {
-      spec.commandLine().getErr().println("ksiem status: " + e.getMessage());
+    AppConfig c = config.loadOrReport();
+    if (c == null) {
       return 2;
     }
     String bootstrap = c.get(AppConfig.Key.BOOTSTRAP_SERVERS);

@@ -32,19 +32,22 @@ final class TopicsCommand {
     @Override
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
-      AppConfig c;
-      List<Topic<?, ?>> wanted;
-      Topics topics;
-      try {
-        c = config.load();
-        topics = c.topics();
-        wanted = new ArrayList<>(topics.all());
-        for (var source : c.sources()) {
-          wanted.add(topics.raw(source.source()));
-        }
-      } catch (IllegalArgumentException | java.io.IOException e) {
-        spec.commandLine().getErr().println("ksiem topics create: " + e.getMessage());
+      AppConfig c = config.loadOrReport();
+      if (c == null) {
         return 2;
+      }
+      Topics topics;
+      List<io.ksiem.ingest.Normalizer> sources;
+      try {
+        topics = c.topics();
+        sources = c.sources();
+      } catch (IllegalArgumentException | java.io.IOException e) {
+        spec.commandLine().getErr().println(spec.qualifiedName() + ": " + e.getMessage());
+        return 2;
+      }
+      List<Topic<?, ?>> wanted = new ArrayList<>(topics.all());
+      for (var source : sources) {
+        wanted.add(topics.raw(source.source()));
       }
       StreamsApps.Common common = c.common();
       try {
