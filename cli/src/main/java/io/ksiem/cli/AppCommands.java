@@ -1,7 +1,7 @@
 package io.ksiem.cli;
 
-import io.ksiem.alarms.AlarmsApp;
 import io.ksiem.correlate.CorrelateApp;
+import io.ksiem.elasticsearch.AlarmsApp;
 import io.ksiem.ingest.IngestApp;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.concurrent.Callable;
@@ -43,9 +43,9 @@ final class AppCommands {
     if (port < 0) {
       return app;
     }
-    io.ksiem.correlate.HealthEndpoint health;
+    io.ksiem.runtime.HealthEndpoint health;
     try {
-      health = new io.ksiem.correlate.HealthEndpoint(c.get(AppConfig.Key.HTTP_HOST), port, up);
+      health = new io.ksiem.runtime.HealthEndpoint(c.get(AppConfig.Key.HTTP_HOST), port, up);
     } catch (java.io.IOException e) {
       app.close();
       throw new IllegalArgumentException("http.port " + port + ": " + e.getMessage(), e);
@@ -62,7 +62,7 @@ final class AppCommands {
   static final class Ingest extends Base {
     @Override
     AutoCloseable start(AppConfig c) throws Exception {
-      IngestApp app = LocalPipeline.ingest(c, new SimpleMeterRegistry());
+      IngestApp app = Apps.ingest(c, new SimpleMeterRegistry());
       app.start();
       return app;
     }
@@ -73,7 +73,7 @@ final class AppCommands {
   static final class Correlate extends Base {
     @Override
     AutoCloseable start(AppConfig c) throws Exception {
-      CorrelateApp app = LocalPipeline.correlate(c);
+      CorrelateApp app = Apps.correlate(c);
       app.start();
       return withHealth(c, app, () -> app.streams().state().isRunningOrRebalancing());
     }
@@ -84,7 +84,7 @@ final class AppCommands {
   static final class Alarms extends Base {
     @Override
     AutoCloseable start(AppConfig c) throws Exception {
-      AlarmsApp app = LocalPipeline.alarms(c, new SimpleMeterRegistry());
+      AlarmsApp app = Apps.alarms(c, new SimpleMeterRegistry());
       app.start();
       // an Elasticsearch outage is not ill health: the sink waits and resumes
       return withHealth(c, app, app::isAlive);

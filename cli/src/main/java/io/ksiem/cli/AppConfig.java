@@ -1,6 +1,6 @@
 package io.ksiem.cli;
 
-import io.ksiem.correlate.StreamsApps;
+import io.ksiem.runtime.StreamsApps;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -13,9 +13,9 @@ import java.util.Properties;
  * {@code bootstrap.servers} is read from {@code KSIEM_BOOTSTRAP_SERVERS}, and so on. Every key is listed in
  * {@link Key} and documented in docs/settings.md.
  */
-final class AppConfig {
+public final class AppConfig {
   /** Every setting, its default (null: required) and what it is. */
-  enum Key {
+  public enum Key {
     BOOTSTRAP_SERVERS("bootstrap.servers", "127.0.0.1:9092", "Kafka"),
     REGISTRY_URL("registry.url", "http://127.0.0.1:8081/apis/ccompat/v7",
         "Confluent Schema Registry API base URL (Confluent, Apicurio ccompat, Karapace, Redpanda)"),
@@ -46,9 +46,9 @@ final class AppConfig {
     WRITE_EVENTS("write.events", "false", "alarms: also write normalized events to siem_events-YYYY.MM.DD"),
     BATCH_SIZE("batch.size", "1000", "alarms: records per bulk request");
 
-    final String key;
-    final String defaultValue;
-    final String doc;
+    public final String key;
+    public final String defaultValue;
+    public final String doc;
 
     Key(String key, String defaultValue, String doc) {
       this.key = key;
@@ -56,7 +56,7 @@ final class AppConfig {
       this.doc = doc;
     }
 
-    String env() {
+    public String env() {
       return "KSIEM_" + name();
     }
   }
@@ -64,7 +64,7 @@ final class AppConfig {
   private final Properties file = new Properties();
   private final Map<String, String> env;
 
-  AppConfig(Path config, Map<String, String> env) throws IOException {
+  public AppConfig(Path config, Map<String, String> env) throws IOException {
     this.env = env;
     if (config != null) {
       try (Reader r = Files.newBufferedReader(config)) {
@@ -82,12 +82,12 @@ final class AppConfig {
     }
   }
 
-  String get(Key k) {
+  public String get(Key k) {
     String v = env.get(k.env());
     return v != null ? v : file.getProperty(k.key, k.defaultValue);
   }
 
-  int integer(Key k) {
+  public int integer(Key k) {
     try {
       return Integer.parseInt(get(k).trim());
     } catch (NumberFormatException e) {
@@ -95,7 +95,7 @@ final class AppConfig {
     }
   }
 
-  boolean bool(Key k) {
+  public boolean bool(Key k) {
     String v = get(k).trim();
     if (!v.equals("true") && !v.equals("false")) {
       throw new IllegalArgumentException(k.key + " (" + k.env() + ") must be true or false, not '" + v + "'");
@@ -103,13 +103,13 @@ final class AppConfig {
     return Boolean.parseBoolean(v);
   }
 
-  StreamsApps.Common common() {
+  public StreamsApps.Common common() {
     return new StreamsApps.Common(get(Key.BOOTSTRAP_SERVERS), get(Key.REGISTRY_URL), get(Key.TOPIC_PREFIX),
         get(Key.STATE_DIR), integer(Key.PARTITIONS), (short) integer(Key.REPLICATION_FACTOR), bool(Key.EXACTLY_ONCE));
   }
 
   /** The ingest sources: built in, plus the {@code mappings} files. */
-  java.util.List<io.ksiem.ingest.Normalizer> sources() throws IOException {
+  public java.util.List<io.ksiem.ingest.Normalizer> sources() throws IOException {
     java.util.List<Path> paths = new java.util.ArrayList<>();
     for (String p : get(Key.MAPPINGS).split(",")) {
       if (!p.isBlank()) {
@@ -124,7 +124,7 @@ final class AppConfig {
    * an empty zone where nodes carry no zone label, and one shared empty value would hide the others. Kafka takes
    * values of at most 30 characters, and node names are often longer: those keep 21 characters and a hash.
    */
-  java.util.Map<String, String> rackTags() {
+  public java.util.Map<String, String> rackTags() {
     java.util.Map<String, String> tags = new java.util.LinkedHashMap<>();
     for (String part : get(Key.RACK_TAGS).split(",")) {
       if (part.isBlank()) {
@@ -151,19 +151,19 @@ final class AppConfig {
   }
 
   /** The pipeline's topics under {@code topic.prefix}, with serdes on {@code registry.url}. */
-  io.ksiem.schemas.topic.Topics topics() {
+  public io.ksiem.schemas.topic.Topics topics() {
     return new io.ksiem.schemas.topic.Topics(get(Key.TOPIC_PREFIX),
         new io.ksiem.schemas.registry.SchemaRegistryClient(get(Key.REGISTRY_URL)));
   }
 
   /** dsiem's correlation options; invalid combinations are refused with dsiem's start-up checks. */
-  io.ksiem.engine.EngineOptions engineOptions() {
-    return new io.ksiem.engine.EngineOptions(integer(Key.MED_RISK_MIN), integer(Key.MED_RISK_MAX),
+  public io.ksiem.backlog.CorrelationOptions correlationOptions() {
+    return new io.ksiem.backlog.CorrelationOptions(integer(Key.MED_RISK_MIN), integer(Key.MED_RISK_MAX),
         get(Key.ALARM_STATUS).trim(), get(Key.ALARM_TAG).trim(), integer(Key.MIN_ALARM_LIFETIME));
   }
 
   /** The settings reference as a Markdown table. */
-  static String reference() {
+  public static String reference() {
     StringBuilder b = new StringBuilder("| key | environment | default | what |\n|---|---|---|---|\n");
     for (Key k : Key.values()) {
       b.append("| `").append(k.key).append("` | `").append(k.env()).append("` | `").append(k.defaultValue)

@@ -1,8 +1,8 @@
 package io.ksiem.cli;
 
+import io.ksiem.config.LoadProblem;
 import io.ksiem.correlate.ControlRecords;
 import io.ksiem.correlate.DirectivePublisher;
-import io.ksiem.directive.LoadProblem;
 import io.ksiem.schemas.registry.SchemaRegistryClient;
 import io.ksiem.schemas.topic.Topics;
 import java.nio.file.Path;

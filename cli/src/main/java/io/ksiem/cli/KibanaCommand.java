@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
 /** {@code ksiem kibana import}: the alarms dashboard and its data views into a Kibana. */
 @Command(name = "kibana", mixinStandardHelpOptions = true, description = "Kibana dashboards for the alarms.",
     subcommands = KibanaCommand.Import.class)
-final class KibanaCommand {
+public final class KibanaCommand {
   /** The saved objects in the jar: kibana/ksiem-dashboards.ndjson of the source tree. */
   static final String BUNDLED = "/kibana/ksiem-dashboards.ndjson";
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
@@ -77,7 +77,7 @@ final class KibanaCommand {
     }
   }
 
-  static byte[] bundled() throws IOException {
+  public static byte[] bundled() throws IOException {
     try (InputStream in = KibanaCommand.class.getResourceAsStream(BUNDLED)) {
       if (in == null) {
         throw new IOException("no bundled saved objects at " + BUNDLED);
@@ -90,7 +90,7 @@ final class KibanaCommand {
    * The multipart upload the import API takes. Written here: the JDK's HttpClient has no multipart body, and a
    * multipart library for one request is more than this.
    */
-  static HttpRequest request(String base, byte[] ndjson) {
+  public static HttpRequest request(String base, byte[] ndjson) {
     String boundary = "ksiem-" + UUID.randomUUID();
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; "

@@ -8,11 +8,11 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 
 /** Log end offsets of whole topics, for the live view and the bench. */
-final class Offsets {
+public final class Offsets {
   private Offsets() {
   }
 
-  static Map<TopicPartition, Long> end(Admin admin, Collection<String> topics) throws Exception {
+  public static Map<TopicPartition, Long> end(Admin admin, Collection<String> topics) throws Exception {
     Map<TopicPartition, OffsetSpec> q = new HashMap<>();
     admin.describeTopics(topics).allTopicNames().get().forEach((n, d) -> d.partitions().forEach(p ->
         q.put(new TopicPartition(n, p.partition()), OffsetSpec.latest())));
@@ -22,7 +22,7 @@ final class Offsets {
   }
 
   /** Records not yet committed by a consumer group, over the partitions it has committed. */
-  static long lag(Admin admin, String group) throws Exception {
+  public static long lag(Admin admin, String group) throws Exception {
     var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
     if (committed.isEmpty()) {
       return 0;

@@ -1,7 +1,7 @@
 package io.ksiem.cli;
 
-import io.ksiem.directive.LoadProblem;
-import io.ksiem.engine.EngineOptions;
+import io.ksiem.backlog.CorrelationOptions;
+import io.ksiem.config.LoadProblem;
 import io.ksiem.replay.Replay;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -45,11 +45,11 @@ public final class ReplayCommand implements Callable<Integer> {
 
   @Option(names = "--status", split = ",", paramLabel = "A,B,C",
       description = "alarm statuses; new alarms get the first (default: Open,In-Progress,Closed)")
-  List<String> status = EngineOptions.DEFAULT_STATUS;
+  List<String> status = CorrelationOptions.DEFAULT_STATUS;
 
   @Option(names = "--tags", split = ",", paramLabel = "A,B",
       description = "alarm tags; new alarms get the first (default: Identified Threat,...)")
-  List<String> tags = EngineOptions.DEFAULT_TAGS;
+  List<String> tags = CorrelationOptions.DEFAULT_TAGS;
 
   @Option(names = "--min-alarm-lifetime", defaultValue = "0", paramLabel = "MINUTES",
       description = "grace added to every stage window (default: ${DEFAULT-VALUE})")
@@ -67,9 +67,9 @@ public final class ReplayCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
-    EngineOptions options;
+    CorrelationOptions options;
     try {
-      options = new EngineOptions(medRiskMin, medRiskMax, status.get(0), tags.get(0), minAlarmLifetime);
+      options = new CorrelationOptions(medRiskMin, medRiskMax, status.get(0), tags.get(0), minAlarmLifetime);
     } catch (IllegalArgumentException e) {
       err.println("ksiem replay: " + e.getMessage());
       return 2;

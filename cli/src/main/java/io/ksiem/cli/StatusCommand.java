@@ -1,7 +1,8 @@
 package io.ksiem.cli;
 
 import io.ksiem.correlate.InstanceStatus;
-import io.ksiem.correlate.StreamsApps;
+import io.ksiem.runtime.App;
+import io.ksiem.runtime.StreamsApps;
 import io.ksiem.schemas.topic.Topics;
 import java.io.PrintWriter;
 import java.util.List;
@@ -11,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code ksiem status}: the cluster at a glance, a word per app, and where each correlation task runs. */
@@ -41,7 +42,7 @@ final class StatusCommand implements Callable<Integer> {
     Topics topics = c.topics();
     boolean available = true;
     List<InstanceStatus.Instance> correlate = InstanceStatus.read(bootstrap, topics)
-        .getOrDefault("correlate", List.of());
+        .getOrDefault(App.CORRELATE.shortName(), List.of());
     InstanceStatus.Health h = InstanceStatus.health(correlate);
     available &= h != InstanceStatus.Health.UNAVAILABLE;
     out.printf("correlate  %-11s %d instance%s%n", word(h), correlate.size(), correlate.size() == 1 ? "" : "s");
@@ -58,8 +59,9 @@ final class StatusCommand implements Callable<Integer> {
       }
     }
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-      for (String app : List.of("ingest", "alarms")) {
-        String group = StreamsApps.applicationId(prefix, app);
+      for (App a : List.of(App.INGEST, App.ALARMS)) {
+        String app = a.shortName();
+        String group = a.id(prefix);
         ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS)
             .get(group);
         int n = d.members().size();

@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
  * Ctrl-C (or any JVM shutdown) as a signal a command waits for. The shutdown hook holds the JVM until the command
  * has closed what it runs, which happens before this is closed (try-with-resources closes in reverse order).
  */
-final class StopSignal implements AutoCloseable {
+public final class StopSignal implements AutoCloseable {
   private final CountDownLatch stop = new CountDownLatch(1);
   private final CountDownLatch done = new CountDownLatch(1);
   private final Thread hook = new Thread(() -> {
@@ -19,20 +19,20 @@ final class StopSignal implements AutoCloseable {
     }
   }, "ksiem-stop");
 
-  StopSignal() {
+  public StopSignal() {
     Runtime.getRuntime().addShutdownHook(hook);
   }
 
-  void await() throws InterruptedException {
+  public void await() throws InterruptedException {
     stop.await();
   }
 
   /** Whether the signal came within {@code millis}. */
-  boolean await(long millis) throws InterruptedException {
+  public boolean await(long millis) throws InterruptedException {
     return stop.await(millis, TimeUnit.MILLISECONDS);
   }
 
-  boolean stopped() {
+  public boolean stopped() {
     return stop.getCount() == 0;
   }
 

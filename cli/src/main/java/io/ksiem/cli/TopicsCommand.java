@@ -1,6 +1,6 @@
 package io.ksiem.cli;
 
-import io.ksiem.correlate.StreamsApps;
+import io.ksiem.runtime.StreamsApps;
 import io.ksiem.schemas.topic.Topic;
 import io.ksiem.schemas.topic.Topics;
 import java.io.PrintWriter;
@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code ksiem topics create}: what a deployment's one-shot setup job runs before the apps start. */

@@ -1,8 +1,8 @@
 package io.ksiem.cli;
 
+import io.ksiem.backlog.CorrelationOptions;
 import io.ksiem.correlate.Catalog;
 import io.ksiem.correlate.CorrelateTopology;
-import io.ksiem.engine.EngineOptions;
 import io.ksiem.ingest.IngestApp;
 import io.ksiem.ingest.IngestTopology;
 import io.ksiem.ingest.Normalizer;
@@ -33,7 +33,7 @@ public final class TopologyDocs {
     Topology ingest = IngestTopology.build(topics, sources, new io.micrometer.core.instrument.simple
         .SimpleMeterRegistry());
     Topology correlate = CorrelateTopology.build(topics, new Catalog(6),
-        new CorrelateTopology.Options(6, 6, EngineOptions.defaults(), Duration.ofSeconds(10),
+        new CorrelateTopology.Options(6, 6, CorrelationOptions.defaults(), Duration.ofSeconds(10),
             Duration.ofSeconds(10)));
     Map<String, String> files = new LinkedHashMap<>();
     files.put("ingest-topology.md", HEADER + "# ingest topology\n\n"

@@ -1,14 +1,14 @@
 package io.ksiem.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.ksiem.cli.AppConfig.Key;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 class AppConfigTest {
   @Test
@@ -45,7 +45,7 @@ class AppConfigTest {
   @Test
   void healthAnswers200WhileUpAnd503Otherwise() throws Exception {
     java.util.concurrent.atomic.AtomicBoolean up = new java.util.concurrent.atomic.AtomicBoolean(true);
-    try (io.ksiem.correlate.HealthEndpoint h = new io.ksiem.correlate.HealthEndpoint("127.0.0.1", 0, up::get)) {
+    try (io.ksiem.runtime.HealthEndpoint h = new io.ksiem.runtime.HealthEndpoint("127.0.0.1", 0, up::get)) {
       var http = java.net.http.HttpClient.newHttpClient();
       var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + h.port() + "/health"))
           .build();
@@ -70,9 +70,9 @@ class AppConfigTest {
   void dsiemCorrelationOptionsReachTheEngineWithDsiemsChecks() throws Exception {
     AppConfig c = new AppConfig(null, Map.of("KSIEM_MED_RISK_MIN", "2", "KSIEM_MED_RISK_MAX", "8",
         "KSIEM_ALARM_TAG", "Valid Threat", "KSIEM_MIN_ALARM_LIFETIME", "5"));
-    assertEquals(new io.ksiem.engine.EngineOptions(2, 8, "Open", "Valid Threat", 5), c.engineOptions());
+    assertEquals(new io.ksiem.backlog.CorrelationOptions(2, 8, "Open", "Valid Threat", 5), c.correlationOptions());
     var e = assertThrows(IllegalArgumentException.class,
-        () -> new AppConfig(null, Map.of("KSIEM_MED_RISK_MIN", "6")).engineOptions());
+        () -> new AppConfig(null, Map.of("KSIEM_MED_RISK_MIN", "6")).correlationOptions());
     assertTrue(e.getMessage().contains("must differ"), e.getMessage());
   }
 

@@ -1,8 +1,5 @@
 package io.ksiem.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.ksiem.scenario.Scenario;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -17,6 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import picocli.CommandLine;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /** {@code ksiem replay} on every acceptance scenario, and its exit statuses. */
 class ReplayCommandTest {

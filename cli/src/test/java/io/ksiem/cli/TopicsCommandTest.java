@@ -1,8 +1,5 @@
 package io.ksiem.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.ksiem.servers.SharedServers;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -14,6 +11,9 @@ import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /** {@code ksiem topics create}, the setup job of the deployments, on a real broker and registry. */
 class TopicsCommandTest {

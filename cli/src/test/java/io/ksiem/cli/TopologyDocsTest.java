@@ -1,11 +1,11 @@
 package io.ksiem.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 
 /** topology-docs/ stays true to the code: the committed files equal what the code generates. */
 class TopologyDocsTest {

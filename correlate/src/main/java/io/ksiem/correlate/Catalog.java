@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ksiem.asset.AssetLoader;
 import io.ksiem.asset.AssetSet;
+import io.ksiem.config.LoadProblem;
 import io.ksiem.directive.Directive;
 import io.ksiem.directive.DirectiveIndex;
 import io.ksiem.directive.DirectiveLoader;
-import io.ksiem.directive.LoadProblem;
-import io.ksiem.event.NormalizedEvent;
+import io.ksiem.event.Event;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -227,7 +227,7 @@ public final class Catalog {
     }
 
     /** The partitions holding a directive whose pre-filter the event passes: the only places it is sent. */
-    public Set<Integer> route(NormalizedEvent e) {
+    public Set<Integer> route(Event e) {
       int[] c = index.candidates(e);
       if (c.length == 0) {
         return Set.of();

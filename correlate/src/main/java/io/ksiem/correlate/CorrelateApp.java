@@ -1,6 +1,8 @@
 package io.ksiem.correlate;
 
-import io.ksiem.engine.EngineOptions;
+import io.ksiem.backlog.CorrelationOptions;
+import io.ksiem.runtime.App;
+import io.ksiem.runtime.StreamsApps;
 import io.ksiem.schemas.registry.SchemaRegistryClient;
 import io.ksiem.schemas.topic.Topics;
 import java.time.Duration;
@@ -14,19 +16,18 @@ import org.apache.kafka.streams.TopologyDescription;
 
 /** Runs the correlate topology: standby replicas and exactly-once on by default. */
 public final class CorrelateApp implements AutoCloseable {
-  public static final String APPLICATION_ID = "ksiem-correlate";
-
   /**
    * Settings beyond the common ones. {@code routedPartitions} is the partition count of the topic that carries
    * events to their directive groups, the most correlation tasks (and so instances) that can share the work.
    */
   public record Settings(StreamsApps.Common common, int routedPartitions, int standbyReplicas, int threads,
-      Duration idle, Duration silence, EngineOptions engine, String applicationId, Map<String, String> rackTags) {
+      Duration idle, Duration silence, CorrelationOptions engine, String applicationId, Map<String, String> rackTags) {
     public static final Duration IDLE = Duration.ofSeconds(10);
     public static final Duration SILENCE = Duration.ofSeconds(10);
 
     public Settings(StreamsApps.Common common) {
-      this(common, common.partitions(), 1, 1, IDLE, SILENCE, EngineOptions.defaults(), APPLICATION_ID, Map.of());
+      this(common, common.partitions(), 1, 1, IDLE, SILENCE, CorrelationOptions.defaults(),
+          App.CORRELATE.id(common.topicPrefix()), Map.of());
     }
   }
 
@@ -75,7 +76,7 @@ public final class CorrelateApp implements AutoCloseable {
         }
       }
     }
-    status = new InstanceStatus.Reporter(s.common().bootstrapServers(), topics, "correlate", streams, tasks,
+    status = new InstanceStatus.Reporter(s.common().bootstrapServers(), topics, App.CORRELATE.shortName(), streams, tasks,
         stateful, CorrelateTopology.BACKLOG_STORE);
   }
 

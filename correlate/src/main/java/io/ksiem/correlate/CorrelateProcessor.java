@@ -1,13 +1,18 @@
 package io.ksiem.correlate;
 
-import io.ksiem.alarm.Alarm;
-import io.ksiem.alarm.AlarmEvent;
-import io.ksiem.alarm.AlarmSink;
+import io.ksiem.alarm.AlarmLink;
+import io.ksiem.alarm.AlarmOutput;
+import io.ksiem.alarm.AlarmSnapshot;
+import io.ksiem.backlog.CorrelationOptions;
 import io.ksiem.directive.Directive;
 import io.ksiem.directive.DirectiveLoader;
 import io.ksiem.engine.Engine;
-import io.ksiem.engine.EngineOptions;
+import io.ksiem.event.Event;
 import io.ksiem.event.EventParser;
+import io.ksiem.runtime.AvroRecords;
+import io.ksiem.schemas.Alarm;
+import io.ksiem.schemas.AlarmEvent;
+import io.ksiem.schemas.NormalizedEvent;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -15,8 +20,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Bytes;
@@ -46,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * (a bulk replay, a catch-up after an outage) cannot push others' events out of their windows. In live use the
  * partitions are within seconds of each other and nothing waits.
  */
-final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.NormalizedEvent, String, Object> {
+final class CorrelateProcessor implements Processor<String, NormalizedEvent, String, Object> {
   private static final Logger LOG = LoggerFactory.getLogger(CorrelateProcessor.class);
   private static final Bytes HEADER = Bytes.wrap("h".getBytes(StandardCharsets.UTF_8));
   private static final String BACKLOG = "b/";
@@ -59,19 +64,19 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
   private static final int QUEUE_LIMIT = 200_000;
 
   private final Catalog catalog;
-  private final EngineOptions options;
+  private final CorrelationOptions options;
   private final long idleMillis;
   private final long silenceMillis;
   private final CorrelateStats stats;
   private final List<Object> out = new ArrayList<>();
-  private final AlarmSink sink = new AlarmSink() {
+  private final AlarmOutput sink = new AlarmOutput() {
     @Override
-    public void alarm(Alarm snapshot) {
+    public void alarm(AlarmSnapshot snapshot) {
       out.add(AvroRecords.toAvro(snapshot));
     }
 
     @Override
-    public void alarmEvent(AlarmEvent link) {
+    public void alarmEvent(AlarmLink link) {
       out.add(AvroRecords.toAvro(link));
     }
   };
@@ -90,7 +95,7 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
   private final long[] sourceClock;
   private final long[] sourceWall;
   /** Events waiting for the clock, by store key: time, then arrival. */
-  private final java.util.TreeMap<Bytes, io.ksiem.event.NormalizedEvent> queue = new java.util.TreeMap<>();
+  private final java.util.TreeMap<Bytes, Event> queue = new java.util.TreeMap<>();
   private long queueSeq;
   private boolean queueOverflowLogged;
   private long waited;
@@ -114,7 +119,7 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
   private long assignedWall;
   private boolean servedSinceAssigned;
 
-  CorrelateProcessor(Catalog catalog, EngineOptions options, Duration idle, Duration silence, int sources,
+  CorrelateProcessor(Catalog catalog, CorrelationOptions options, Duration idle, Duration silence, int sources,
       CorrelateStats stats) {
     this.stats = stats;
     this.catalog = catalog;
@@ -236,7 +241,7 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
   }
 
   @Override
-  public void process(Record<String, io.ksiem.schemas.NormalizedEvent> record) {
+  public void process(Record<String, NormalizedEvent> record) {
     if (catalog.changes() != catalogVersion) {
       build();
     }
@@ -388,8 +393,8 @@ final class CorrelateProcessor implements Processor<String, io.ksiem.schemas.Nor
 
   private void flush(long timestamp) {
     for (Object o : out) {
-      String key = o instanceof io.ksiem.schemas.Alarm a ? a.getAlarmId()
-          : ((io.ksiem.schemas.AlarmEvent) o).getAlarmId();
+      String key = o instanceof Alarm a ? a.getAlarmId()
+          : ((AlarmEvent) o).getAlarmId();
       context.forward(new Record<>(key, o, timestamp));
     }
     out.clear();

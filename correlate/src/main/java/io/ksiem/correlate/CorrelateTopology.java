@@ -1,6 +1,7 @@
 package io.ksiem.correlate;
 
-import io.ksiem.engine.EngineOptions;
+import io.ksiem.backlog.CorrelationOptions;
+import io.ksiem.runtime.AvroRecords;
 import io.ksiem.schemas.Alarm;
 import io.ksiem.schemas.AlarmEvent;
 import io.ksiem.schemas.NormalizedEvent;
@@ -41,9 +42,9 @@ public final class CorrelateTopology {
    * which a quiet task's clock follows the wall clock, and the silence after which an events partition no longer
    * holds the clock back.
    */
-  public record Options(int partitions, int sources, EngineOptions engine, Duration idle, Duration silence,
+  public record Options(int partitions, int sources, CorrelationOptions engine, Duration idle, Duration silence,
       CorrelateStats stats) {
-    public Options(int partitions, int sources, EngineOptions engine, Duration idle, Duration silence) {
+    public Options(int partitions, int sources, CorrelationOptions engine, Duration idle, Duration silence) {
       this(partitions, sources, engine, idle, silence, new CorrelateStats());
     }
   }

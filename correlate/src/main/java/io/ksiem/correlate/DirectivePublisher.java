@@ -2,9 +2,10 @@ package io.ksiem.correlate;
 
 import io.ksiem.asset.Asset;
 import io.ksiem.asset.AssetLoader;
+import io.ksiem.config.LoadProblem;
 import io.ksiem.directive.Directive;
 import io.ksiem.directive.DirectiveLoader;
-import io.ksiem.directive.LoadProblem;
+import io.ksiem.runtime.StreamsApps;
 import io.ksiem.schemas.topic.Topic;
 import io.ksiem.schemas.topic.Topics;
 import java.io.IOException;

@@ -1,6 +1,7 @@
 package io.ksiem.correlate;
 
 import io.ksiem.event.EventParser;
+import io.ksiem.runtime.AvroRecords;
 import io.ksiem.schemas.NormalizedEvent;
 import io.ksiem.schemas.topic.Topics;
 import org.apache.kafka.common.header.Headers;

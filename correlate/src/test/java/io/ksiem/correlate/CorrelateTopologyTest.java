@@ -1,21 +1,20 @@
 package io.ksiem.correlate;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ksiem.alarm.AlarmJson;
 import io.ksiem.asset.Asset;
 import io.ksiem.asset.Cidr;
+import io.ksiem.backlog.CorrelationOptions;
 import io.ksiem.directive.Directive;
-import io.ksiem.engine.EngineOptions;
 import io.ksiem.engine.Fixtures;
+import io.ksiem.event.Event;
 import io.ksiem.event.EventParser;
-import io.ksiem.event.NormalizedEvent;
+import io.ksiem.runtime.AvroRecords;
 import io.ksiem.scenario.Scenario;
 import io.ksiem.scenario.ScenarioRun;
 import io.ksiem.schemas.Alarm;
 import io.ksiem.schemas.AlarmEvent;
+import io.ksiem.schemas.NormalizedEvent;
 import io.ksiem.schemas.registry.SchemaRegistryClient;
 import io.ksiem.schemas.topic.Topics;
 import io.ksiem.servers.SharedServers;
@@ -37,6 +36,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /** The correlate topology on TopologyTestDriver, with a real schema registry for the Avro serdes. */
 class CorrelateTopologyTest {
@@ -54,19 +56,19 @@ class CorrelateTopologyTest {
     final TopologyTestDriver ttd;
     final TestInputTopic<String, String> directives;
     final TestInputTopic<String, String> assets;
-    final TestInputTopic<String, io.ksiem.schemas.NormalizedEvent> events;
+    final TestInputTopic<String, NormalizedEvent> events;
     final TestOutputTopic<String, Alarm> alarms;
     final TestOutputTopic<String, AlarmEvent> links;
     final TestOutputTopic<byte[], byte[]> deadLetter;
 
-    final TestInputTopic<String, io.ksiem.schemas.NormalizedEvent> routed;
+    final TestInputTopic<String, NormalizedEvent> routed;
 
-    Driver(EngineOptions options, Duration idle) throws Exception {
+    Driver(CorrelationOptions options, Duration idle) throws Exception {
       this(options, idle, 1);
     }
 
     /** {@code sources}: partitions of the events topic; the driver itself reads partition 0 only. */
-    Driver(EngineOptions options, Duration idle, int sources) throws Exception {
+    Driver(CorrelationOptions options, Duration idle, int sources) throws Exception {
       Properties p = new Properties();
       p.put(StreamsConfig.APPLICATION_ID_CONFIG, "ttd-correlate");
       p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -96,7 +98,7 @@ class CorrelateTopologyTest {
     }
 
     /** An event as routed from one of the events partitions (its clock record comes separately). */
-    void route(NormalizedEvent e) {
+    void route(Event e) {
       routed.pipeInput(new TestRecord<>(e.eventId, AvroRecords.toAvro(e, 0, "test"), null,
           Instant.ofEpochSecond(e.time)));
     }
@@ -113,7 +115,7 @@ class CorrelateTopologyTest {
       }
     }
 
-    void send(NormalizedEvent e) {
+    void send(Event e) {
       events.pipeInput(new TestRecord<>(e.eventId, AvroRecords.toAvro(e, 0, "test"), null,
           Instant.ofEpochSecond(e.time)));
     }
@@ -149,7 +151,7 @@ class CorrelateTopologyTest {
   void scenarioThroughTheTopology(String name) throws Exception {
     Scenario s = Scenario.load(name);
     ScenarioRun run = new ScenarioRun(s);
-    try (Driver d = new Driver(s.engineOptions(), Duration.ofDays(365))) {
+    try (Driver d = new Driver(s.correlationOptions(), Duration.ofDays(365))) {
       d.push(run.directives);
       for (Asset a : assetList(s)) {
         d.assets.pipeInput(a.cidr().toString(), ControlRecords.assetValue(a));
@@ -163,7 +165,7 @@ class CorrelateTopologyTest {
       }
       if (s.until() != null) {
         // an event that matches nothing moves every task's clock, as replay's --until does
-        NormalizedEvent tick = Fixtures.event("until", 0, "192.0.2.1", "192.0.2.2", 999_999_999, 1);
+        Event tick = Fixtures.event("until", 0, "192.0.2.1", "192.0.2.2", 999_999_999, 1);
         tick.timestamp = s.until();
         tick.time = io.ksiem.event.Rfc3339.toEpochSecond(s.until());
         d.send(tick);
@@ -186,9 +188,9 @@ class CorrelateTopologyTest {
 
   @Test
   void anInvalidEventIsADeadLetterWithItsReason() throws Exception {
-    try (Driver d = new Driver(EngineOptions.defaults(), Duration.ofSeconds(10))) {
+    try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofSeconds(10))) {
       d.push(Fixtures.load(Fixtures.directive(1, "d", 3, Fixtures.rule(1, 10, 1), Fixtures.rule(2, 10, 2))));
-      NormalizedEvent e = Fixtures.event("bad", 0, "10.0.0.1", "10.0.0.2", 10, 1);
+      Event e = Fixtures.event("bad", 0, "10.0.0.1", "10.0.0.2", 10, 1);
       e.timestamp = "2026-01-05 10:00:00";
       e.time = Fixtures.T0;
       d.send(e);
@@ -196,7 +198,7 @@ class CorrelateTopologyTest {
       assertEquals("bad", new String(dead.key(), StandardCharsets.UTF_8));
       String reason = new String(dead.headers().lastHeader(Topics.HEADER_REASON).value(), StandardCharsets.UTF_8);
       assertTrue(reason.contains("not RFC 3339"), reason);
-      io.ksiem.schemas.NormalizedEvent back = topics.events.valueSerde().deserializer()
+      NormalizedEvent back = topics.events.valueSerde().deserializer()
           .deserialize(topics.events.name(), dead.value());
       assertEquals("2026-01-05 10:00:00", back.getTimestamp());
       assertTrue(d.alarms.isEmpty());
@@ -206,7 +208,7 @@ class CorrelateTopologyTest {
   /** On a quiet partition the wall-clock punctuator moves the clock on, so a backlog still expires. */
   @Test
   void aQuietPartitionStillExpiresBacklogs() throws Exception {
-    try (Driver d = new Driver(EngineOptions.defaults(), Duration.ofSeconds(10))) {
+    try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofSeconds(10))) {
       ObjectNode r2 = Fixtures.rule(2, 10, 2);
       r2.put("timeout", 30);
       d.push(Fixtures.load(Fixtures.directive(1, "d", 5, Fixtures.rule(1, 10, 1), r2,
@@ -251,7 +253,7 @@ class CorrelateTopologyTest {
    */
   @Test
   void theClockIsTheLowestOfTheEventsPartitions() throws Exception {
-    try (Driver d = new Driver(EngineOptions.defaults(), Duration.ofDays(1), 2)) {
+    try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofDays(1), 2)) {
       twoStagesDone(d);
       d.clock(0, 100);
       assertTrue(d.alarms.isEmpty(), "partition 1 is at T0+1: it holds the task's clock back");
@@ -271,7 +273,7 @@ class CorrelateTopologyTest {
   /** An event from the partition ahead waits for the other partition, so events meet in time order. */
   @Test
   void anEventAheadWaitsForTheOtherPartitions() throws Exception {
-    try (Driver d = new Driver(EngineOptions.defaults(), Duration.ofDays(1), 2)) {
+    try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofDays(1), 2)) {
       d.push(Fixtures.load(Fixtures.directive(1, "d", 5, Fixtures.rule(1, 10, 1), Fixtures.rule(2, 10, 2))));
       d.assets.pipeInput("10.0.0.0/8", "{\"name\":\"lan\",\"cidr\":\"10.0.0.0/8\",\"value\":5}");
       d.clock(0, 60);
@@ -290,7 +292,7 @@ class CorrelateTopologyTest {
   /** An events partition silent for a while no longer holds the clock back (here the idle time, 10 s). */
   @Test
   void aSilentEventsPartitionStopsHoldingTheClock() throws Exception {
-    try (Driver d = new Driver(EngineOptions.defaults(), Duration.ofSeconds(10), 2)) {
+    try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofSeconds(10), 2)) {
       twoStagesDone(d);
       d.clock(0, 100);
       d.ttd.advanceWallClockTime(Duration.ofSeconds(6));
@@ -306,7 +308,7 @@ class CorrelateTopologyTest {
   /** A changed directive: the live backlog finishes under the version it started with, new ones use the new one. */
   @Test
   void aLiveBacklogFinishesUnderItsDirectiveVersion() throws Exception {
-    try (Driver d = new Driver(EngineOptions.defaults(), Duration.ofDays(1))) {
+    try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofDays(1))) {
       d.assets.pipeInput("10.0.0.0/8", "{\"name\":\"lan\",\"cidr\":\"10.0.0.0/8\",\"value\":5}");
       d.push(Fixtures.load(Fixtures.directive(7, "v1", 5, Fixtures.rule(1, 10, 1), Fixtures.rule(2, 10, 2),
           Fixtures.rule(3, 10, 3))));
@@ -339,7 +341,7 @@ class CorrelateTopologyTest {
     var groups = new java.util.HashMap<Integer, String>();
     ds.forEach(d -> groups.put(d.id, ControlRecords.group(d, ControlRecords.GroupBy.ID, 64)));
     Catalog.Snapshot s = new Catalog.Snapshot(1, ds, groups, io.ksiem.asset.AssetSet.empty(), 8);
-    NormalizedEvent e = Fixtures.event("x", 0, "10.0.0.1", "10.0.0.2", 117, 1);
+    Event e = Fixtures.event("x", 0, "10.0.0.1", "10.0.0.2", 117, 1);
     assertEquals(java.util.Set.of(Catalog.partitionOf("g17", 8)), s.route(e));
     assertTrue(s.route(Fixtures.event("y", 0, "10.0.0.1", "10.0.0.2", 999, 1)).isEmpty());
     int total = 0;

@@ -2,8 +2,8 @@ package io.ksiem.ingest;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.ksiem.correlate.AvroRecords;
 import io.ksiem.event.EventParser;
+import io.ksiem.runtime.AvroRecords;
 import io.ksiem.schemas.NormalizedEvent;
 import io.ksiem.schemas.topic.Topics;
 import io.micrometer.core.instrument.Counter;
@@ -60,7 +60,7 @@ public final class HttpIntake implements AutoCloseable {
     this.deadLettered = IngestTopology.counter(meters, "http", "dead-lettered");
     this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
     server.createContext("/events", this::events);
-    server.createContext("/health", io.ksiem.correlate.HealthEndpoint.handler(() -> health.getAsBoolean()));
+    server.createContext("/health", io.ksiem.runtime.HealthEndpoint.handler(() -> health.getAsBoolean()));
     server.setExecutor(Executors.newFixedThreadPool(8, r -> {
       Thread t = new Thread(r, "ksiem-http-intake");
       t.setDaemon(true);

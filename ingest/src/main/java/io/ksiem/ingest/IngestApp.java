@@ -1,6 +1,6 @@
 package io.ksiem.ingest;
 
-import io.ksiem.correlate.StreamsApps;
+import io.ksiem.runtime.StreamsApps;
 import io.ksiem.schemas.registry.SchemaRegistryClient;
 import io.ksiem.schemas.topic.Topic;
 import io.ksiem.schemas.topic.Topics;
@@ -13,8 +13,6 @@ import org.apache.kafka.streams.Topology;
 
 /** Runs the ingest topology and the HTTP intake. */
 public final class IngestApp implements AutoCloseable {
-  public static final String APPLICATION_ID = "ksiem-ingest";
-
   /** Settings beyond the common ones; {@code httpPort} 0 picks a free port, -1 turns the intake off. */
   public record Settings(StreamsApps.Common common, List<Normalizer> sources, String httpHost, int httpPort,
       String applicationId) {
@@ -54,7 +52,7 @@ public final class IngestApp implements AutoCloseable {
     for (Normalizer n : builtInSources()) {
       bySource.put(n.source(), n);
     }
-    for (java.nio.file.Path f : io.ksiem.asset.DirectoryFiles.expand(paths, "")) {
+    for (java.nio.file.Path f : io.ksiem.config.DirectoryFiles.expand(paths, "")) {
       Mapping m = Mapping.load(f);
       bySource.put(m.source(), m);
     }

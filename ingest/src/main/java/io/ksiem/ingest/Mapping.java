@@ -2,8 +2,8 @@ package io.ksiem.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ksiem.event.Event;
 import io.ksiem.event.EventParser;
-import io.ksiem.event.NormalizedEvent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -208,7 +208,7 @@ public final class Mapping implements Normalizer {
         return deadLetterUnmatched ? Outcome.failed(why) : Outcome.skip(why);
       }
     }
-    NormalizedEvent e = new NormalizedEvent();
+    Event e = new Event();
     for (Map.Entry<String, Field> f : fields.entrySet()) {
       String err = set(e, f.getKey(), f.getValue(), doc, groups);
       if (err != null) {
@@ -236,7 +236,7 @@ public final class Mapping implements Normalizer {
     return out;
   }
 
-  private static String set(NormalizedEvent e, String key, Field f, JsonNode doc, Map<String, String> groups) {
+  private static String set(Event e, String key, Field f, JsonNode doc, Map<String, String> groups) {
     JsonNode v;
     if (f.constant != null) {
       v = f.constant;

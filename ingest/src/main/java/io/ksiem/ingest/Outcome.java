@@ -1,10 +1,10 @@
 package io.ksiem.ingest;
 
-import io.ksiem.event.NormalizedEvent;
+import io.ksiem.event.Event;
 
 /** What normalizing one raw record gave: an event, a record the source says to skip, or the reason it failed. */
-public record Outcome(NormalizedEvent event, String reason, boolean skipped) {
-  public static Outcome of(NormalizedEvent e) {
+public record Outcome(Event event, String reason, boolean skipped) {
+  public static Outcome of(Event e) {
     return new Outcome(e, null, false);
   }
 

@@ -1,11 +1,6 @@
 package io.ksiem.ingest;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import io.ksiem.event.NormalizedEvent;
+import io.ksiem.event.Event;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 class MappingTest {
   static List<String> lines(String name) throws IOException {
@@ -27,7 +27,7 @@ class MappingTest {
   void suricataAlertsAreDsiemsPlugin1001() throws IOException {
     Mapping m = Mapping.builtIn("suricata");
     List<String> raw = lines("suricata.jsonl");
-    NormalizedEvent e = run(m, raw.get(0)).event();
+    Event e = run(m, raw.get(0)).event();
     assertEquals(1001, e.pluginId);
     assertEquals(2100384, e.pluginSid);
     assertEquals("GPL ICMP_INFO PING *NIX", e.title);
@@ -40,7 +40,7 @@ class MappingTest {
     assertEquals("Misc activity", e.category);
     Outcome flow = run(m, raw.get(1));
     assertTrue(flow.skipped(), "non-alert EVE records are skipped, not dead letters");
-    NormalizedEvent web = run(m, raw.get(2)).event();
+    Event web = run(m, raw.get(2)).event();
     assertEquals("2026-01-05T10:00:00.500Z", web.timestamp, "offsets are converted to UTC");
     assertEquals(80, web.dstPort);
     assertEquals("suricata", web.sensor, "the default when host is missing");
@@ -52,7 +52,7 @@ class MappingTest {
   void opensshLinesBecomeAuthenticationEvents() throws IOException {
     Mapping m = Mapping.builtIn("openssh");
     List<String> raw = lines("openssh.jsonl");
-    NormalizedEvent failed = run(m, raw.get(0)).event();
+    Event failed = run(m, raw.get(0)).event();
     assertEquals("OpenSSH", failed.product);
     assertEquals("Authentication", failed.category);
     assertEquals("Failed Password", failed.subcategory);
@@ -63,11 +63,11 @@ class MappingTest {
     assertEquals("10.10.2.20", failed.dstIp);
     assertEquals(22, failed.dstPort);
     assertEquals("admin", failed.customData1);
-    NormalizedEvent ok = run(m, raw.get(1)).event();
+    Event ok = run(m, raw.get(1)).event();
     assertEquals("Accepted Password", ok.subcategory);
     assertEquals(7, ok.pluginSid);
     assertEquals("deploy", ok.customData1);
-    NormalizedEvent invalid = run(m, raw.get(2)).event();
+    Event invalid = run(m, raw.get(2)).event();
     assertEquals("Invalid User", invalid.subcategory);
     assertEquals("oracle", invalid.customData1);
     assertTrue(run(m, raw.get(3)).skipped());
@@ -84,7 +84,7 @@ class MappingTest {
         + "\"bastion\",\"architecture\":\"x86_64\",\"ip\":[\"10.10.2.20\",\"fe80::1\"],\"mac\":"
         + "[\"52-54-00-12-34-56\"],\"os\":{\"family\":\"debian\"}},\"agent\":{\"type\":\"filebeat\","
         + "\"version\":\"8.19.0\"}}";
-    NormalizedEvent e = run(Mapping.builtIn("openssh"), filebeat).event();
+    Event e = run(Mapping.builtIn("openssh"), filebeat).event();
     assertEquals("203.0.113.50", e.srcIp);
     assertEquals(40100, e.srcPort);
     assertEquals("10.10.2.20", e.dstIp);

@@ -1,10 +1,5 @@
 package io.ksiem.schemas.registry;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.ksiem.schemas.NormalizedEvent;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -12,6 +7,11 @@ import java.util.UUID;
 import org.apache.avro.Schema;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /** The registry client and wire format against a real Apicurio Registry (Confluent-compatible API). */
 class RegistryTest {

@@ -1,8 +1,5 @@
 package io.ksiem.schemas.topic;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.ksiem.schemas.registry.SchemaRegistryClient;
 import io.ksiem.servers.SharedServers;
 import java.time.Duration;
@@ -20,6 +17,9 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 
 /** The topics as created on a real broker. */
 class TopicsTest {

@@ -1,0 +1,39 @@
+package io.ksiem.elasticsearch;
+
+import io.ksiem.runtime.StreamsApps;
+import io.ksiem.schemas.registry.SchemaRegistryClient;
+import io.ksiem.schemas.topic.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+
+/** Runs the Elasticsearch sink on a thread of its own. */
+public final class AlarmsApp implements AutoCloseable {
+  private final AlarmsSink sink;
+  private final Thread thread;
+
+  public AlarmsApp(StreamsApps.Common common, AlarmsSink.Settings settings, MeterRegistry meters) throws Exception {
+    Topics topics = new Topics(common.topicPrefix(), new SchemaRegistryClient(common.registryUrl()));
+    StreamsApps.createTopics(common, List.of(topics.events, topics.alarms, topics.alarmEvents, topics.deadLetter));
+    sink = new AlarmsSink(settings, topics, meters);
+    thread = new Thread(sink, "ksiem-alarms-sink");
+  }
+
+  public AlarmsSink sink() {
+    return sink;
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  public boolean isAlive() {
+    return thread.isAlive();
+  }
+
+  @Override
+  public void close() throws Exception {
+    sink.close();
+    thread.join(30_000);
+    sink.release();
+  }
+}

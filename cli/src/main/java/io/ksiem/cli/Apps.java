@@ -1,0 +1,63 @@
+package io.ksiem.cli;
+
+import io.ksiem.backlog.CorrelationOptions;
+import io.ksiem.correlate.CorrelateApp;
+import io.ksiem.elasticsearch.AlarmsApp;
+import io.ksiem.elasticsearch.AlarmsSink;
+import io.ksiem.ingest.IngestApp;
+import io.ksiem.ingest.Normalizer;
+import io.ksiem.runtime.App;
+import io.ksiem.runtime.StreamsApps;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The apps as every command builds them, in one place: state under {@code stateDir/<app>}, ids from the topic
+ * prefix ({@link App}). {@code ksiem ingest|correlate|alarms} build them from the settings; the local stack and the
+ * tests from the servers they started.
+ */
+public final class Apps {
+  private Apps() {
+  }
+
+  public static IngestApp ingest(StreamsApps.Common c, String httpHost, int httpPort, MeterRegistry meters)
+      throws Exception {
+    return ingest(c, IngestApp.builtInSources(), httpHost, httpPort, meters);
+  }
+
+  public static IngestApp ingest(StreamsApps.Common c, List<Normalizer> sources, String httpHost, int httpPort,
+      MeterRegistry meters) throws Exception {
+    return new IngestApp(new IngestApp.Settings(c.forApp(App.INGEST), sources, httpHost, httpPort,
+        App.INGEST.id(c.topicPrefix())), meters);
+  }
+
+  public static CorrelateApp correlate(StreamsApps.Common c, int routedPartitions, int standbys, int threads,
+      Duration idle, CorrelationOptions options, Map<String, String> rackTags) throws Exception {
+    return new CorrelateApp(new CorrelateApp.Settings(c.forApp(App.CORRELATE), routedPartitions, standbys, threads,
+        idle, CorrelateApp.Settings.SILENCE, options, App.CORRELATE.id(c.topicPrefix()), rackTags));
+  }
+
+  public static AlarmsApp alarms(StreamsApps.Common c, String elasticsearchUrl, boolean writeEvents, int batchSize,
+      MeterRegistry meters) throws Exception {
+    return new AlarmsApp(c, new AlarmsSink.Settings(c.bootstrapServers(), App.ALARMS.id(c.topicPrefix()),
+        elasticsearchUrl, writeEvents, batchSize), meters);
+  }
+
+  public static IngestApp ingest(AppConfig c, MeterRegistry meters) throws Exception {
+    return ingest(c.common(), c.sources(), c.get(AppConfig.Key.HTTP_HOST), c.integer(AppConfig.Key.HTTP_PORT),
+        meters);
+  }
+
+  public static CorrelateApp correlate(AppConfig c) throws Exception {
+    return correlate(c.common(), c.integer(AppConfig.Key.ROUTED_PARTITIONS),
+        c.integer(AppConfig.Key.STANDBY_REPLICAS), c.integer(AppConfig.Key.THREADS),
+        Duration.ofSeconds(c.integer(AppConfig.Key.IDLE_SECONDS)), c.correlationOptions(), c.rackTags());
+  }
+
+  public static AlarmsApp alarms(AppConfig c, MeterRegistry meters) throws Exception {
+    return alarms(c.common(), c.get(AppConfig.Key.ELASTICSEARCH_URL), c.bool(AppConfig.Key.WRITE_EVENTS),
+        c.integer(AppConfig.Key.BATCH_SIZE), meters);
+  }
+}

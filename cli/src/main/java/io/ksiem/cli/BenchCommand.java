@@ -1,9 +1,0 @@
-package io.ksiem.cli;
-
-import picocli.CommandLine.Command;
-
-/** {@code ksiem bench}: benchmarks. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks on the shared workload.",
-    subcommands = {EngineBench.class, PipelineBench.class})
-public final class BenchCommand {
-}

@@ -1,5 +1,0 @@
-package io.ksiem.alarm;
-
-/** A link from an alarm to an event appended to one of its stages (reference §7.5). */
-public record AlarmEvent(String alarmId, int stage, String eventId) {
-}

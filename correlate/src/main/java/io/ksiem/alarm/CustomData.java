@@ -1,5 +1,0 @@
-package io.ksiem.alarm;
-
-/** A {@code (custom_labelN, custom_dataN)} pair seen on a backlog's events. */
-public record CustomData(String label, String content) {
-}

@@ -1,0 +1,80 @@
+package io.ksiem.dev;
+
+import io.ksiem.backlog.CorrelationOptions;
+import io.ksiem.cli.AppConfig;
+import io.ksiem.cli.Apps;
+import io.ksiem.correlate.CorrelateApp;
+import io.ksiem.elasticsearch.AlarmsApp;
+import io.ksiem.elasticsearch.AlarmsSink;
+import io.ksiem.ingest.IngestApp;
+import io.ksiem.ingest.Normalizer;
+import io.ksiem.runtime.StreamsApps;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.streams.KafkaStreams;
+
+/** The three apps in this JVM against given servers: what `ksiem up` and the end-to-end tests run. */
+public final class LocalPipeline implements AutoCloseable {
+  private final IngestApp ingest;
+  private final CorrelateApp correlate;
+  private final AlarmsApp alarms;
+
+  /** Where the apps connect and how they are set. */
+  public record Settings(StreamsApps.Common common, String elasticsearchUrl, int routedPartitions, Duration idle,
+      int httpPort, boolean writeEvents) {
+  }
+
+  public LocalPipeline(Settings s, MeterRegistry meters) throws Exception {
+    StreamsApps.Common c = s.common();
+    ingest = Apps.ingest(c, "127.0.0.1", s.httpPort(), meters);
+    correlate = Apps.correlate(c, s.routedPartitions(), 1, 1, s.idle(), CorrelationOptions.defaults(),
+        java.util.Map.of());
+    alarms = Apps.alarms(c, s.elasticsearchUrl(), s.writeEvents(), 1000, meters);
+  }
+
+  /** The apps as `ksiem ingest|correlate|alarms` would run them with these settings. */
+  LocalPipeline(AppConfig c, MeterRegistry meters) throws Exception {
+    ingest = Apps.ingest(c, meters);
+    correlate = Apps.correlate(c);
+    alarms = Apps.alarms(c, meters);
+  }
+
+  public void start() {
+    ingest.start();
+    correlate.start();
+    alarms.start();
+  }
+
+  /** Waits until both Streams apps are running. */
+  public void awaitRunning(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (KafkaStreams k : List.of(ingest.streams(), correlate.streams())) {
+      while (k.state() != KafkaStreams.State.RUNNING) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("apps not running within " + timeout + ": " + k.state());
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  public IngestApp ingest() {
+    return ingest;
+  }
+
+  public CorrelateApp correlate() {
+    return correlate;
+  }
+
+  public AlarmsApp alarms() {
+    return alarms;
+  }
+
+  @Override
+  public void close() throws Exception {
+    ingest.close();
+    correlate.close();
+    alarms.close();
+  }
+}

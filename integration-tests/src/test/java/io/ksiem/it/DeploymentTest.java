@@ -1,0 +1,349 @@
+package io.ksiem.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.ksiem.cli.AppConfig;
+import io.ksiem.cli.KibanaCommand;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+
+/**
+ * What users deploy with, checked without a container engine or a cluster: the compose file as Docker Compose reads
+ * it, the Kubernetes manifests as kustomize renders them against the Kubernetes API models, the Kibana objects
+ * against the index templates, and every KSIEM_ variable against the settings reference.
+ */
+class DeploymentTest {
+  static final Path ROOT = Path.of("..");
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final YAMLMapper YAML = new YAMLMapper();
+  static final Pattern KSIEM_VAR = Pattern.compile("\\bKSIEM_[A-Z0-9_]+\\b");
+
+  /** Runs a command in the repository root; its standard output, or the test fails with what it printed. */
+  static String run(String... command) throws Exception {
+    Process p;
+    try {
+      p = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(false).start();
+    } catch (IOException e) {
+      throw new AssertionError(command[0] + " is not installed (Debian: apt-get install "
+          + (command[0].equals("kubectl") ? "kubectl" : command[0]) + "; .ci/run installs it): " + e.getMessage());
+    }
+    byte[] out = p.getInputStream().readAllBytes();
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(2, TimeUnit.MINUTES), String.join(" ", command) + " hangs");
+    assertEquals(0, p.exitValue(), String.join(" ", command) + " failed:\n" + err + new String(out,
+        StandardCharsets.UTF_8));
+    return new String(out, StandardCharsets.UTF_8);
+  }
+
+  static List<JsonNode> yamlDocuments(String yaml) throws IOException {
+    List<JsonNode> docs = new ArrayList<>();
+    try (var it = YAML.readerFor(JsonNode.class).readValues(new YAMLFactory().createParser(yaml))) {
+      while (it.hasNext()) {
+        JsonNode n = (JsonNode) it.next();
+        if (n != null && !n.isNull() && !n.isMissingNode()) {
+          docs.add(n);
+        }
+      }
+    }
+    return docs;
+  }
+
+  /** The environment names of every setting, as docs/settings.md lists them. */
+  static Set<String> settingVariables() {
+    return Stream.of(AppConfig.Key.values()).map(AppConfig.Key::env).collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  static void assertKnownVariables(String where, String text) {
+    Set<String> unknown = new TreeSet<>();
+    Matcher m = KSIEM_VAR.matcher(text);
+    while (m.find()) {
+      if (!settingVariables().contains(m.group())) {
+        unknown.add(m.group());
+      }
+    }
+    assertEquals(Set.of(), unknown, where + " sets variables that no app reads (docs/settings.md)");
+  }
+
+  @Test
+  void theComposeFileParsesAndRunsTheClusterTheDocsDescribe() throws Exception {
+    run("docker-compose", "-f", "docker-compose.yml", "config", "-q");
+    JsonNode compose = YAML.readTree(run("docker-compose", "-f", "docker-compose.yml", "config"));
+    JsonNode services = compose.path("services");
+    List<String> names = new ArrayList<>();
+    services.fieldNames().forEachRemaining(names::add);
+    assertEquals(3, names.stream().filter(n -> n.startsWith("kafka")).count(), "three brokers: " + names);
+    assertEquals(2, names.stream().filter(n -> n.startsWith("ingest")).count(), "two ingest instances: " + names);
+    assertEquals(3, names.stream().filter(n -> n.startsWith("correlate")).count(), "three correlate: " + names);
+    assertEquals(1, names.stream().filter(n -> n.startsWith("alarms")).count(), "one alarms instance: " + names);
+    for (String n : names) {
+      if (n.startsWith("correlate")) {
+        JsonNode s = services.get(n);
+        assertFalse(s.path("volumes").isEmpty(), n + " keeps its state on a volume");
+        assertEquals("1", s.path("environment").path("KSIEM_STANDBY_REPLICAS").asText(), n + " standbys");
+      }
+      if (n.startsWith("kafka")) {
+        assertEquals("2", services.get(n).path("environment").path("KAFKA_MIN_INSYNC_REPLICAS").asText(),
+            n + " min.insync.replicas");
+      }
+    }
+    assertKnownVariables("docker-compose.yml", YAML.writeValueAsString(compose));
+  }
+
+  /** The model class of the Kubernetes Java client for an object: apps/v1 StatefulSet is V1StatefulSet. */
+  static Class<?> model(String apiVersion, String kind) {
+    String version = apiVersion.substring(apiVersion.indexOf('/') + 1);
+    String name = "io.kubernetes.client.openapi.models." + Character.toUpperCase(version.charAt(0))
+        + version.substring(1) + kind;
+    try {
+      return Class.forName(name);
+    } catch (ClassNotFoundException e) {
+      return null;
+    }
+  }
+
+  /** Strimzi's KafkaTopic spec (its CRD): the fields there are. */
+  static final Set<String> KAFKA_TOPIC_SPEC = Set.of("partitions", "replicas", "config", "topicName");
+
+  static void validate(String where, JsonNode o) throws Exception {
+    String apiVersion = o.path("apiVersion").asText();
+    String kind = o.path("kind").asText();
+    String what = where + ": " + kind + " " + o.path("metadata").path("name").asText();
+    com.google.gson.JsonElement gson = com.google.gson.JsonParser.parseString(JSON.writeValueAsString(o));
+    if (apiVersion.equals("kafka.strimzi.io/v1beta2") && kind.equals("KafkaTopic")) {
+      io.kubernetes.client.openapi.models.V1ObjectMeta.validateJsonElement(
+          gson.getAsJsonObject().get("metadata"));
+      Set<String> fields = new TreeSet<>();
+      o.path("spec").fieldNames().forEachRemaining(fields::add);
+      fields.removeAll(KAFKA_TOPIC_SPEC);
+      assertEquals(Set.of(), fields, what + ": fields not in Strimzi's KafkaTopic spec");
+      Set<String> configs = new TreeSet<>();
+      o.path("spec").path("config").fieldNames().forEachRemaining(configs::add);
+      configs.removeAll(org.apache.kafka.storage.internals.log.LogConfig.configNames());
+      assertEquals(Set.of(), configs, what + ": not Kafka topic configs");
+      return;
+    }
+    Class<?> model = model(apiVersion, kind);
+    if (model == null) {
+      fail(what + ": no Kubernetes 1.32 API schema for " + apiVersion + " " + kind);
+    }
+    try {
+      model.getMethod("validateJsonElement", com.google.gson.JsonElement.class).invoke(null, gson);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      throw new AssertionError(what + " does not match the Kubernetes API: " + e.getCause().getMessage(),
+          e.getCause());
+    }
+  }
+
+  @Test
+  void everyKubernetesManifestValidatesAgainstTheKubernetesApi() throws Exception {
+    Set<String> kinds = new TreeSet<>();
+    for (String dir : List.of("k8s/base", "k8s/overlays/small")) {
+      String rendered = run("kubectl", "kustomize", dir);
+      List<JsonNode> objects = yamlDocuments(rendered);
+      assertFalse(objects.isEmpty(), dir + " renders nothing");
+      for (JsonNode o : objects) {
+        validate(dir, o);
+        kinds.add(dir + " " + o.path("kind").asText());
+      }
+      assertKnownVariables(dir, rendered);
+      JsonNode correlate = objects.stream().filter(o -> o.path("kind").asText().equals("StatefulSet"))
+          .findFirst().orElseThrow(() -> new AssertionError(dir + ": correlate is a StatefulSet"));
+      assertFalse(correlate.path("spec").path("volumeClaimTemplates").isEmpty(), "a volume per correlate pod");
+      assertTrue(rendered.contains("KSIEM_STANDBY_REPLICAS") && rendered.contains("KSIEM_RACK_TAGS"),
+          dir + ": standbys and rack tags set");
+    }
+    for (String k : List.of("StatefulSet", "PodDisruptionBudget", "Deployment", "HorizontalPodAutoscaler",
+        "ConfigMap", "Secret", "Service", "Job")) {
+      assertTrue(kinds.contains("k8s/base " + k), "k8s/base has a " + k + ": " + kinds);
+    }
+    assertTrue(kinds.contains("k8s/overlays/small KafkaTopic"), "the small overlay has Strimzi topics: " + kinds);
+  }
+
+  /** The Strimzi topics are the topics the code declares, with the same cleanup and retention. */
+  @Test
+  void theStrimziTopicsAreTheTopicsTheAppsDeclare() throws Exception {
+    io.ksiem.schemas.topic.Topics code = new io.ksiem.schemas.topic.Topics("ksiem.",
+        new io.ksiem.schemas.registry.SchemaRegistryClient("http://unused"));
+    java.util.Map<String, io.ksiem.schemas.topic.Topic<?, ?>> declared = new java.util.HashMap<>();
+    code.all().forEach(t -> declared.put(t.name(), t));
+    for (var source : io.ksiem.ingest.IngestApp.builtInSources()) {
+      declared.put(code.raw(source.source()).name(), code.raw(source.source()));
+    }
+    Set<String> seen = new TreeSet<>();
+    for (JsonNode o : yamlDocuments(run("kubectl", "kustomize", "k8s/strimzi"))) {
+      String name = o.path("spec").path("topicName").asText();
+      var t = declared.get(name);
+      assertTrue(t != null, name + " is no topic of the apps: " + declared.keySet());
+      seen.add(name);
+      t.config().forEach((k, v) -> assertEquals(v, o.path("spec").path("config").path(k).asText(),
+          name + " " + k));
+    }
+    assertEquals(new TreeSet<>(declared.keySet()), seen, "every topic of the apps has a KafkaTopic");
+  }
+
+  /** The index template behind a data view title: siem_alarm_events-* is siem_alarm_events. */
+  static Set<String> fieldsOf(String title) throws IOException {
+    return templateFields(title.replace("-*", ""));
+  }
+
+  static final Pattern URL_INDEX = Pattern.compile("index:'([^']+)'");
+  static final Pattern URL_COLUMNS = Pattern.compile("columns:!\\(([^)]*)\\)");
+  static final Pattern URL_QUERY_FIELD = Pattern.compile("query:'([^:']+):");
+  static final Pattern URL_SORT = Pattern.compile("sort:!\\(!\\(([^,]+),");
+
+  @Test
+  void theKibanaObjectsNameOnlyFieldsTheIndexTemplatesDefine() throws Exception {
+    java.util.Map<String, JsonNode> objects = new java.util.LinkedHashMap<>();
+    for (String line : Files.readAllLines(ROOT.resolve("kibana/ksiem-dashboards.ndjson"))) {
+      if (!line.isBlank()) {
+        JsonNode o = JSON.readTree(line);
+        objects.put(o.get("id").asText(), o);
+      }
+    }
+    java.util.Map<String, String> titles = new java.util.HashMap<>();
+    objects.values().stream().filter(o -> o.get("type").asText().equals("index-pattern"))
+        .forEach(o -> titles.put(o.get("id").asText(), o.path("attributes").path("title").asText()));
+    assertEquals(Set.of("siem_alarms", "siem_alarm_events-*", "siem_events-*"), new TreeSet<>(titles.values()),
+        "data views over dsiem's index names");
+    List<String> wrong = new ArrayList<>();
+    java.util.function.BiConsumer<String, String> check = (dataView, field) -> {
+      try {
+        String f = field.replace("'", "").trim();
+        if (!fieldsOf(titles.get(dataView)).contains(f)) {
+          wrong.add(titles.get(dataView) + ": " + f);
+        }
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    };
+    int fields = 0;
+    for (JsonNode o : objects.values()) {
+      String id = o.get("id").asText();
+      JsonNode a = o.path("attributes");
+      java.util.Map<String, String> refs = new java.util.HashMap<>();
+      for (JsonNode r : o.path("references")) {
+        assertTrue(objects.containsKey(r.get("id").asText()), id + " refers to " + r + ", which is not in the file");
+        refs.put(r.get("name").asText(), r.get("id").asText());
+      }
+      switch (o.get("type").asText()) {
+        case "index-pattern" -> {
+          check.accept(id, a.path("timeFieldName").asText());
+          fields++;
+          JsonNode formats = JSON.readTree(a.path("fieldFormatMap").asText("{}"));
+          for (Iterator<String> it = formats.fieldNames(); it.hasNext(); fields++) {
+            String field = it.next();
+            check.accept(id, field);
+            String url = formats.get(field).path("params").path("urlTemplate").asText("");
+            Matcher index = URL_INDEX.matcher(url);
+            if (index.find()) {
+              String target = index.group(1);
+              assertTrue(titles.containsKey(target), id + ": the link of " + field + " opens " + target);
+              List<String> named = new ArrayList<>();
+              Matcher c = URL_COLUMNS.matcher(url);
+              if (c.find()) {
+                named.addAll(List.of(c.group(1).split(",")));
+              }
+              for (Pattern p : List.of(URL_QUERY_FIELD, URL_SORT)) {
+                Matcher m = p.matcher(url);
+                assertTrue(m.find(), id + ": the link of " + field + " has " + p);
+                named.add(m.group(1));
+              }
+              named.forEach(n -> check.accept(target, n));
+              fields += named.size();
+            }
+          }
+        }
+        case "lens" -> {
+          JsonNode layers = a.path("state").path("datasourceStates").path("formBased").path("layers");
+          assertFalse(layers.isEmpty(), id + " has layers");
+          for (Iterator<String> it = layers.fieldNames(); it.hasNext(); ) {
+            String layer = it.next();
+            String dataView = refs.get("indexpattern-datasource-layer-" + layer);
+            assertTrue(titles.containsKey(dataView), id + ": layer " + layer + " has a data view");
+            for (JsonNode col : layers.get(layer).path("columns")) {
+              for (String f : List.of(col.path("sourceField").asText(""), col.path("params").path("sortField")
+                  .asText(""))) {
+                if (!f.isEmpty() && !f.equals("___records___")) {
+                  check.accept(dataView, f);
+                  fields++;
+                }
+              }
+            }
+          }
+        }
+        case "search" -> {
+          JsonNode source = JSON.readTree(a.path("kibanaSavedObjectMeta").path("searchSourceJSON").asText());
+          String dataView = refs.get(source.path("indexRefName").asText());
+          assertTrue(titles.containsKey(dataView), id + " searches a data view");
+          for (JsonNode c : a.path("columns")) {
+            check.accept(dataView, c.asText());
+            fields++;
+          }
+          for (JsonNode sort : a.path("sort")) {
+            check.accept(dataView, sort.get(0).asText());
+            fields++;
+          }
+        }
+        case "dashboard" -> {
+          for (JsonNode panel : JSON.readTree(a.path("panelsJSON").asText())) {
+            String ref = panel.path("panelIndex").asText() + ":" + panel.path("panelRefName").asText();
+            assertTrue(refs.containsKey(ref), id + ": panel " + ref + " has a reference");
+          }
+        }
+        default -> fail(id + ": a " + o.get("type") + " object, which this check does not read");
+      }
+    }
+    assertEquals(List.of(), wrong, "fields the index templates do not define");
+    assertTrue(fields > 20, "field references read: " + fields);
+  }
+
+  @Test
+  void theImportCommandPostsTheBundledObjectsAsKibanasImportApiTakesThem() throws Exception {
+    byte[] bundled = KibanaCommand.bundled();
+    assertEquals(Files.readString(ROOT.resolve("kibana/ksiem-dashboards.ndjson")),
+        new String(bundled, StandardCharsets.UTF_8), "the jar ships the file in kibana/");
+    var req = KibanaCommand.request("http://kibana:5601/s/soc", bundled);
+    assertEquals("http://kibana:5601/s/soc/api/saved_objects/_import?overwrite=true", req.uri().toString());
+    assertEquals("true", req.headers().firstValue("kbn-xsrf").orElse(""));
+    assertTrue(req.headers().firstValue("Content-Type").orElse("").startsWith("multipart/form-data; boundary="));
+  }
+
+  /** Every field an index template defines, with multi-fields as name.sub: what a Kibana object may name. */
+  static Set<String> templateFields(String index) throws IOException {
+    Set<String> out = new TreeSet<>();
+    try (var in = DeploymentTest.class.getResourceAsStream("/elasticsearch/" + index + ".json")) {
+      collect("", JSON.readTree(in).path("template").path("mappings").path("properties"), out);
+    }
+    return out;
+  }
+
+  private static void collect(String prefix, JsonNode properties, Set<String> out) {
+    for (Iterator<String> it = properties.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      JsonNode f = properties.get(name);
+      out.add(prefix + name);
+      collect(prefix + name + ".", f.path("properties"), out);
+      f.path("fields").fieldNames().forEachRemaining(sub -> out.add(prefix + name + "." + sub));
+    }
+  }
+}
