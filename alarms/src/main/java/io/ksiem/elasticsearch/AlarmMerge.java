@@ -3,9 +3,10 @@ package io.ksiem.elasticsearch;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * How a new alarm snapshot meets the stored document, as dsiem's shipped Logstash pipeline does it (reference
- * §7.6): a snapshot with a lower risk than the stored one is ignored, so is one with the same risk and an older
- * update_time; and {@code status} and {@code tag} are never overwritten, because analysts own them.
+ * How a new alarm snapshot meets the stored document, as dsiem's shipped Logstash pipeline does it
+ * (docs/dsiem-reference.md §7.6): a snapshot with a lower risk than the stored one is ignored, so is one with the
+ * same risk and an older update_time; and {@code status} and {@code tag} are never overwritten, because analysts own
+ * them.
  */
 public final class AlarmMerge {
   private AlarmMerge() {

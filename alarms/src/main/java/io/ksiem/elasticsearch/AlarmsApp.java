@@ -8,17 +8,18 @@ import java.util.List;
 
 /** Runs the Elasticsearch sink on a thread of its own. */
 public final class AlarmsApp implements AutoCloseable {
-  private final AlarmsSink sink;
+  private final ElasticsearchSink sink;
   private final Thread thread;
 
-  public AlarmsApp(StreamsApps.Common common, AlarmsSink.Settings settings, MeterRegistry meters) throws Exception {
+  public AlarmsApp(StreamsApps.Common common, ElasticsearchSink.Settings settings, MeterRegistry meters)
+      throws Exception {
     Topics topics = new Topics(common.topicPrefix(), new SchemaRegistryClient(common.registryUrl()));
     StreamsApps.createTopics(common, List.of(topics.events, topics.alarms, topics.alarmEvents, topics.deadLetter));
-    sink = new AlarmsSink(settings, topics, meters);
+    sink = new ElasticsearchSink(settings, topics, meters);
     thread = new Thread(sink, "ksiem-alarms-sink");
   }
 
-  public AlarmsSink sink() {
+  public ElasticsearchSink sink() {
     return sink;
   }
 

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 
-/** The merge of dsiem's shipped Logstash pipeline (reference §7.6). */
+/** The merge of dsiem's shipped Logstash pipeline (docs/dsiem-reference.md §7.6). */
 class AlarmMergeTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -3,7 +3,7 @@ package io.ksiem.cli;
 import io.ksiem.backlog.CorrelationOptions;
 import io.ksiem.correlate.CorrelateApp;
 import io.ksiem.elasticsearch.AlarmsApp;
-import io.ksiem.elasticsearch.AlarmsSink;
+import io.ksiem.elasticsearch.ElasticsearchSink;
 import io.ksiem.ingest.IngestApp;
 import io.ksiem.ingest.Normalizer;
 import io.ksiem.runtime.App;
@@ -41,7 +41,7 @@ public final class Apps {
 
   public static AlarmsApp alarms(StreamsApps.Common c, String elasticsearchUrl, boolean writeEvents, int batchSize,
       MeterRegistry meters) throws Exception {
-    return new AlarmsApp(c, new AlarmsSink.Settings(c.bootstrapServers(), App.ALARMS.id(c.topicPrefix()),
+    return new AlarmsApp(c, new ElasticsearchSink.Settings(c.bootstrapServers(), App.ALARMS.id(c.topicPrefix()),
         elasticsearchUrl, writeEvents, batchSize), meters);
   }
 

@@ -76,8 +76,8 @@ public final class CorrelateApp implements AutoCloseable {
         }
       }
     }
-    status = new InstanceStatus.Reporter(s.common().bootstrapServers(), topics, App.CORRELATE.shortName(), streams, tasks,
-        stateful, CorrelateTopology.BACKLOG_STORE);
+    status = new InstanceStatus.Reporter(s.common().bootstrapServers(), topics, App.CORRELATE.shortName(), streams,
+        tasks, stateful, CorrelateTopology.BACKLOG_STORE);
   }
 
   /** What a restore cost: the failover tests and operators read these lines. */

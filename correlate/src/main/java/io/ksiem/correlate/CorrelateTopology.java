@@ -1,7 +1,7 @@
 package io.ksiem.correlate;
 
 import io.ksiem.backlog.CorrelationOptions;
-import io.ksiem.runtime.AvroRecords;
+import io.ksiem.runtime.EventRecords;
 import io.ksiem.schemas.Alarm;
 import io.ksiem.schemas.AlarmEvent;
 import io.ksiem.schemas.NormalizedEvent;
@@ -114,7 +114,7 @@ public final class CorrelateTopology {
         return Optional.of(s.allPartitions());
       }
       Set<Integer> route = catalog.rememberedRoute(value);
-      return Optional.of(route != null ? route : s.route(AvroRecords.toEngine(value).event()));
+      return Optional.of(route != null ? route : s.route(EventRecords.toEngine(value).event()));
     }
   }
 }

@@ -1,7 +1,7 @@
 package io.ksiem.correlate;
 
 import io.ksiem.event.EventParser;
-import io.ksiem.runtime.AvroRecords;
+import io.ksiem.runtime.EventRecords;
 import io.ksiem.schemas.NormalizedEvent;
 import io.ksiem.schemas.topic.Topics;
 import org.apache.kafka.common.header.Headers;
@@ -48,7 +48,7 @@ final class RouterProcessor implements Processor<String, NormalizedEvent, String
   @Override
   public void process(Record<String, NormalizedEvent> record) {
     catalog.refresh(directives, assets);
-    EventParser.Result r = AvroRecords.toEngine(record.value());
+    EventParser.Result r = EventRecords.toEngine(record.value());
     if (r.ok()) {
       long time = r.event().time;
       if (time > clock) {

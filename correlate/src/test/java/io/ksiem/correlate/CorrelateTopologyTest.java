@@ -9,7 +9,7 @@ import io.ksiem.directive.Directive;
 import io.ksiem.engine.Fixtures;
 import io.ksiem.event.Event;
 import io.ksiem.event.EventParser;
-import io.ksiem.runtime.AvroRecords;
+import io.ksiem.runtime.EventRecords;
 import io.ksiem.scenario.Scenario;
 import io.ksiem.scenario.ScenarioRun;
 import io.ksiem.schemas.Alarm;
@@ -99,7 +99,7 @@ class CorrelateTopologyTest {
 
     /** An event as routed from one of the events partitions (its clock record comes separately). */
     void route(Event e) {
-      routed.pipeInput(new TestRecord<>(e.eventId, AvroRecords.toAvro(e, 0, "test"), null,
+      routed.pipeInput(new TestRecord<>(e.eventId, EventRecords.toAvro(e, 0, "test"), null,
           Instant.ofEpochSecond(e.time)));
     }
 
@@ -116,19 +116,19 @@ class CorrelateTopologyTest {
     }
 
     void send(Event e) {
-      events.pipeInput(new TestRecord<>(e.eventId, AvroRecords.toAvro(e, 0, "test"), null,
+      events.pipeInput(new TestRecord<>(e.eventId, EventRecords.toAvro(e, 0, "test"), null,
           Instant.ofEpochSecond(e.time)));
     }
 
     List<String> alarmLines() {
       List<String> out = new ArrayList<>();
-      alarms.readValuesToList().forEach(a -> out.add(AlarmJson.toJson(AvroRecords.fromAvro(a))));
+      alarms.readValuesToList().forEach(a -> out.add(AlarmJson.toJson(AlarmRecords.fromAvro(a))));
       return out;
     }
 
     List<String> linkLines() {
       List<String> out = new ArrayList<>();
-      links.readValuesToList().forEach(l -> out.add(AlarmJson.toJson(AvroRecords.fromAvro(l))));
+      links.readValuesToList().forEach(l -> out.add(AlarmJson.toJson(AlarmRecords.fromAvro(l))));
       return out;
     }
 

@@ -5,7 +5,7 @@ import io.ksiem.cli.AppConfig;
 import io.ksiem.cli.Apps;
 import io.ksiem.correlate.CorrelateApp;
 import io.ksiem.elasticsearch.AlarmsApp;
-import io.ksiem.elasticsearch.AlarmsSink;
+import io.ksiem.elasticsearch.ElasticsearchSink;
 import io.ksiem.ingest.IngestApp;
 import io.ksiem.ingest.Normalizer;
 import io.ksiem.runtime.StreamsApps;

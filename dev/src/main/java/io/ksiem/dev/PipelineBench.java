@@ -132,8 +132,8 @@ public final class PipelineBench implements Callable<Integer> {
       try (IngestApp ingest = new IngestApp(new IngestApp.Settings(common.forApp(App.INGEST),
           List.of(new DsiemNormalizer()), "127.0.0.1", -1, "bench-ingest"), new SimpleMeterRegistry());
           CorrelateApp correlate = new CorrelateApp(new CorrelateApp.Settings(common.forApp(App.CORRELATE),
-              partitions, 0, 1, CorrelateApp.Settings.IDLE, CorrelateApp.Settings.SILENCE, CorrelationOptions.defaults(),
-              "bench-correlate", java.util.Map.of()))) {
+              partitions, 0, 1, CorrelateApp.Settings.IDLE, CorrelateApp.Settings.SILENCE,
+              CorrelationOptions.defaults(), "bench-correlate", java.util.Map.of()))) {
         start = System.nanoTime();
         ingest.start();
         correlate.start();

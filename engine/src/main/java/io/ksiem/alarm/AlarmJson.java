@@ -7,7 +7,10 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
 
-/** Writes alarms and alarm-event links in dsiem's JSON-lines shapes ({@code siem_alarms.json}, §7.4–7.5). */
+/**
+ * Writes alarms and alarm-event links in dsiem's JSON-lines shapes ({@code siem_alarms.json},
+ * docs/dsiem-reference.md §7.4–7.5).
+ */
 public final class AlarmJson {
   private static final JsonFactory FACTORY = new JsonFactory();
 

@@ -1,6 +1,6 @@
 package io.ksiem.alarm;
 
-/** Risk classes (reference §7.3): below medRiskMin Low, up to medRiskMax Medium, above it High. */
+/** Risk classes (docs/dsiem-reference.md §7.3): below medRiskMin Low, up to medRiskMax Medium, above it High. */
 public final class RiskClass {
   private RiskClass() {
   }

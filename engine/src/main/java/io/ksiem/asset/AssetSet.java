@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * The merged assets. HOME_NET is the union of the non-whitelisted entries; whitelisted entries only drop events by
- * source address (reference §8).
+ * source address (docs/dsiem-reference.md §8).
  */
 public final class AssetSet {
   private final Asset[] regular;

@@ -104,7 +104,10 @@ public final class Backlog {
     this.current = 1;
   }
 
-  /** Reference §5.8 (and §5.10 for stage 1): a copy of the rules with every reference resolved, in array order. */
+  /**
+   * docs/dsiem-reference.md §5.8 (and §5.10 for stage 1): a copy of the rules with every reference resolved, in array
+   * order.
+   */
   static Rule[] resolve(Directive d, FirstEvent first) {
     Event e = first.asEvent();
     Rule[] r = d.rules();

@@ -20,8 +20,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The live backlogs of one directive and dsiem's per-directive algorithm (reference §6.1–6.3, with D3, D5, D7).
- * Backlogs are indexed by the addresses their current stage is pinned to, so an event is offered only to the
+ * The live backlogs of one directive and dsiem's per-directive algorithm (docs/dsiem-reference.md §6.1–6.3, with D3,
+ * D5, D7). Backlogs are indexed by the addresses their current stage is pinned to, so an event is offered only to the
  * backlogs it can advance, not to every live one as in dsiem. Without the index ({@code indexed=false}) every event
  * is offered to every live backlog, dsiem's way, which tests and benchmarks use as the reference.
  */
@@ -82,7 +82,7 @@ public final class BacklogManager {
     return live;
   }
 
-  /** Reference §6.1 for one event that passed this directive's pre-filter. */
+  /** docs/dsiem-reference.md §6.1 for one event that passed this directive's pre-filter. */
   public void handle(Event e) {
     List<Backlog> candidates = candidates(e);
     boolean consumed = false;
@@ -152,7 +152,10 @@ public final class BacklogManager {
     }
   }
 
-  /** Reference §6.3; returns whether the backlog consumed the event (dropped events count as consumed). */
+  /**
+   * docs/dsiem-reference.md §6.3; returns whether the backlog consumed the event (dropped events count as
+   * consumed).
+   */
   private boolean offer(Backlog b, Event e) {
     int s = b.current;
     Rule r = b.rules[s - 1];
@@ -221,7 +224,7 @@ public final class BacklogManager {
     ctx.sink().alarmEvent(new AlarmLink(b.id, s, e.eventId));
   }
 
-  /** Reference §6.3 step 7. */
+  /** docs/dsiem-reference.md §6.3 step 7. */
   private void append(Backlog b, Event e, int s) {
     record(b, e, s);
     ctx.changed(b);
@@ -254,7 +257,7 @@ public final class BacklogManager {
     return b.start[b.current] + b.rules[b.current - 1].timeout + ctx.options().minAlarmLifetime() * 60L;
   }
 
-  /** The current stage ran out of time: status timeout, a last snapshot, then gone (reference §6.5). */
+  /** The current stage ran out of time: status timeout, a last snapshot, then gone (docs/dsiem-reference.md §6.5). */
   public void expire(Backlog b) {
     b.status[b.current] = Backlog.TIMEOUT;
     upsert(b);
@@ -359,7 +362,7 @@ public final class BacklogManager {
     }
   }
 
-  /** Writes a snapshot when the risk is at least 1 (reference §7.4). */
+  /** Writes a snapshot when the risk is at least 1 (docs/dsiem-reference.md §7.4). */
   private void upsert(Backlog b) {
     if (b.risk < 1) {
       return;

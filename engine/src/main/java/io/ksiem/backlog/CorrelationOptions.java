@@ -4,8 +4,8 @@ import io.ksiem.backlog.CorrelationOptions;
 import java.util.List;
 
 /**
- * dsiem's correlation options (reference §7.3, §11): risk-class thresholds, the status and tag of new alarms (the
- * first element of dsiem's {@code --status}/{@code --tags} lists), and {@code minAlarmLifetime} in minutes.
+ * dsiem's correlation options (docs/dsiem-reference.md §7.3, §11): risk-class thresholds, the status and tag of new
+ * alarms (the first element of dsiem's {@code --status}/{@code --tags} lists), and {@code minAlarmLifetime} in minutes.
  */
 public record CorrelationOptions(int medRiskMin, int medRiskMax, String status, String tag, int minAlarmLifetime) {
   public static final List<String> DEFAULT_STATUS = List.of("Open", "In-Progress", "Closed");

@@ -18,9 +18,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Loads {@code {"directives":[...]}} documents with every check of dsiem's loader (reference §4.4) plus D4. A
- * directive that fails a check is skipped with a {@link LoadProblem} naming the file, the directive, the stage and
- * the reason; the others still load. Coercions (priority, reliability, stage-1 occurrence) are kept and reported as
+ * Loads {@code {"directives":[...]}} documents with every check of dsiem's loader (docs/dsiem-reference.md §4.4) plus
+ * D4. A directive that fails a check is skipped with a {@link LoadProblem} naming the file, the directive, the stage
+ * and the reason; the others still load. Coercions (priority, reliability, stage-1 occurrence) are kept and reported as
  * warnings.
  */
 public final class DirectiveLoader {

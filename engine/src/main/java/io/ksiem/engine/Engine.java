@@ -21,9 +21,9 @@ import java.util.TreeSet;
 
 /**
  * The correlation engine: normalized events in, alarm snapshots and alarm-event links out, driven by an event-time
- * clock (CONTRACT.md, time model). Single-threaded and deterministic: the same directives, assets and events give the
- * same output in the same order (D7). Its state, the live backlogs, round-trips through {@link BacklogCodec}; with
- * change tracking on, {@link #drainChanges} hands out what changed since the last call, for a state store.
+ * clock (docs/dsiem-compatibility.md, D3). Single-threaded and deterministic: the same directives, assets and events
+ * give the same output in the same order (D7). Its state, the live backlogs, round-trips through {@link BacklogCodec};
+ * with change tracking on, {@link #drainChanges} hands out what changed since the last call, for a state store.
  */
 public final class Engine implements Correlation {
   /** How events reach directives and backlogs. */
@@ -72,8 +72,8 @@ public final class Engine implements Correlation {
    * {@code retiredVersions} are earlier versions of directives (changed or removed since) whose live backlogs finish
    * under them; they start no new backlogs and are dropped once empty.
    */
-  public Engine(List<Directive> directives, List<Directive> retiredVersions, AssetSet assets, CorrelationOptions options,
-      AlarmOutput sink, Dispatch dispatch, boolean trackChanges) {
+  public Engine(List<Directive> directives, List<Directive> retiredVersions, AssetSet assets,
+      CorrelationOptions options, AlarmOutput sink, Dispatch dispatch, boolean trackChanges) {
     this.index = new DirectiveIndex(directives);
     this.assets = assets;
     this.options = options;

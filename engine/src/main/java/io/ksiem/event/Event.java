@@ -3,8 +3,8 @@ package io.ksiem.event;
 import io.ksiem.asset.Ip;
 
 /**
- * A normalized event with dsiem's fields (reference §2.1). Plain mutable fields: events are built once by a parser
- * or a deserializer and then only read. Absent strings are "", absent numbers 0.
+ * A normalized event with dsiem's fields (docs/dsiem-reference.md §2.1). Plain mutable fields: events are built once
+ * by a parser or a deserializer and then only read. Absent strings are "", absent numbers 0.
  */
 public final class Event {
   public String eventId = "";
@@ -66,7 +66,7 @@ public final class Event {
     return n == 1 ? customLabel1 : n == 2 ? customLabel2 : customLabel3;
   }
 
-  /** Reference §2.2 plus a usable RFC 3339 time; returns the reason the event is not valid, or null. */
+  /** docs/dsiem-reference.md §2.2 plus a usable RFC 3339 time; returns the reason the event is not valid, or null. */
   public String invalidReason() {
     if (eventId.isEmpty()) {
       return "event_id is empty";

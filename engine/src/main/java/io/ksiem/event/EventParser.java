@@ -7,10 +7,10 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 
 /**
- * Parses one dsiem-normalized JSON event with dsiem's intake rules (reference §2.2–2.3): a JSON type that Go's
- * decoder would refuse (a string where a number belongs, a fraction in an integer) fails the whole event, unknown
- * keys are ignored, and the event must then be valid with an RFC 3339 timestamp. Streaming, so a field costs a
- * token, not a tree node.
+ * Parses one dsiem-normalized JSON event with dsiem's intake rules (docs/dsiem-reference.md §2.2–2.3): a JSON type
+ * that Go's decoder would refuse (a string where a number belongs, a fraction in an integer) fails the whole event,
+ * unknown keys are ignored, and the event must then be valid with an RFC 3339 timestamp. Streaming, so a field costs
+ * a token, not a tree node.
  */
 public final class EventParser {
   private final JsonFactory factory = new JsonFactory();
@@ -44,13 +44,13 @@ public final class EventParser {
     }
   }
 
-  /** Which check refused an event; dsiem's HTTP intake answers each differently (reference §2.3). */
+  /** Which check refused an event; dsiem's HTTP intake answers each differently (docs/dsiem-reference.md §2.3). */
   public enum Refusal {
     /** Not JSON, not an object, or a field of the wrong JSON type. */
     NOT_PARSED,
-    /** Parsed, but not valid by reference §2.2. */
+    /** Parsed, but not valid by docs/dsiem-reference.md §2.2. */
     INVALID,
-    /** Valid by §2.2, but the timestamp is not RFC 3339, so it can never be correlated. */
+    /** Valid by docs/dsiem-reference.md §2.2, but the timestamp is not RFC 3339, so it can never be correlated. */
     BAD_TIMESTAMP
   }
 
@@ -127,7 +127,7 @@ public final class EventParser {
     return validate(e);
   }
 
-  /** Checks §2.2 validity and converts the timestamp. */
+  /** Checks docs/dsiem-reference.md §2.2 validity and converts the timestamp. */
   public static Result validate(Event e) {
     String reason = e.invalidReason();
     if (reason != null) {

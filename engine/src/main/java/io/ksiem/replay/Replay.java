@@ -23,8 +23,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code ksiem replay}: dsiem's dtester done offline and deterministically (CONTRACT.md, "The replay tool"). Events
- * are read in file order; the clock is the largest event time seen and, at the end, {@code until} if given.
+ * {@code ksiem replay}: dsiem's dtester done offline and deterministically (README.md, section "Writing and testing a
+ * directive with ksiem replay"). Events are read in file order; the clock is the largest event time seen and, at the
+ * end, {@code until} if given.
  */
 public final class Replay {
   /** What to replay and where the output goes; {@code rejects} and {@code until} may be null. */

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A compiled {@code custom_dataN} expression (reference §5.5 with D1). Empty or {@code ANY}: no constraint. With a
- * comma: a list compared exactly and case-sensitively. Otherwise one value, trimmed and compared case-insensitively,
- * negated by a leading {@code !}.
+ * A compiled {@code custom_dataN} expression (docs/dsiem-reference.md §5.5 with D1). Empty or {@code ANY}: no
+ * constraint. With a comma: a list compared exactly and case-sensitively. Otherwise one value, trimmed and compared
+ * case-insensitively, negated by a leading {@code !}.
  */
 public final class CustomDataMatcher {
   public static final CustomDataMatcher NONE = new CustomDataMatcher(0, null, null, null);

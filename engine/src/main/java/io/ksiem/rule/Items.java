@@ -3,7 +3,7 @@ package io.ksiem.rule;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Splits a dsiem list expression into items: commas and whitespace both separate (reference §5.3). */
+/** Splits a dsiem list expression into items: commas and whitespace both separate (docs/dsiem-reference.md §5.3). */
 final class Items {
   private Items() {
   }

@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * One stage of a directive, immutable, with its expressions compiled. A directive's rules may hold {@code :n}
  * references; a backlog's rules are the directive's with every reference resolved from the backlog's first event
- * ({@link #resolve}), exactly once, as dsiem does (reference §5.8).
+ * ({@link #resolve}), exactly once, as dsiem does (docs/dsiem-reference.md §5.8).
  */
 public final class Rule {
   public final String name;

@@ -17,7 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 
-/** Load-time validation: reference §4.4 plus D4; every problem names the file, directive, stage and reason. */
+/**
+ * Load-time validation: docs/dsiem-reference.md §4.4 plus D4; every problem names the file, directive, stage and
+ * reason.
+ */
 class DirectiveLoaderTest {
   private static ObjectNode valid(int id) {
     return directive(id, "valid " + id, 3, rule(1, 100, 1), rule(2, 100, 2).put("from", ":1"));

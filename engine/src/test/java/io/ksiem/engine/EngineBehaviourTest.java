@@ -17,7 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 
-/** Engine behaviours that the shared scenarios do not pin down, each against CONTRACT.md or the reference. */
+/**
+ * Engine behaviours that the shared scenarios do not pin down, each against docs/dsiem-compatibility.md or
+ * docs/dsiem-reference.md.
+ */
 class EngineBehaviourTest {
   private static final AssetSet TEN = assets("ten", "10.0.0.0/8", 5);
 

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 
-/** dsiem's intake rules (reference §2.2–2.3) plus RFC 3339 timestamps. */
+/** dsiem's intake rules (docs/dsiem-reference.md §2.2–2.3) plus RFC 3339 timestamps. */
 class EventParserTest {
   private final EventParser parser = new EventParser();
   private static final String BASE =

@@ -2,7 +2,10 @@ package io.ksiem.ingest;
 
 import io.ksiem.event.EventParser;
 
-/** Events already normalized by dsiem's Logstash plugins: the JSON of reference §2, checked as dsiem's intake does. */
+/**
+ * Events already normalized by dsiem's Logstash plugins: the JSON of docs/dsiem-reference.md §2, checked as dsiem's
+ * intake does.
+ */
 public final class DsiemNormalizer implements Normalizer {
   private final EventParser parser = new EventParser();
 

@@ -3,7 +3,7 @@ package io.ksiem.ingest;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.ksiem.event.EventParser;
-import io.ksiem.runtime.AvroRecords;
+import io.ksiem.runtime.EventRecords;
 import io.ksiem.schemas.NormalizedEvent;
 import io.ksiem.schemas.topic.Topics;
 import io.micrometer.core.instrument.Counter;
@@ -26,10 +26,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * dsiem's HTTP intake, {@code POST /events}, with its status codes (reference §2.3), so a dsiem Logstash output can
- * point at ksiem unchanged: 500 when the body does not parse, 418 when the event is not valid, 200 when accepted.
- * An event is accepted once Kafka has acknowledged it (503 when Kafka does not within 10 s). As in dsiem, an event
- * whose timestamp is not RFC 3339 is answered 200; it cannot be correlated, so it goes to the dead-letter topic
+ * dsiem's HTTP intake, {@code POST /events}, with its status codes (docs/dsiem-reference.md §2.3), so a dsiem Logstash
+ * output can point at ksiem unchanged: 500 when the body does not parse, 418 when the event is not valid, 200 when
+ * accepted. An event is accepted once Kafka has acknowledged it (503 when Kafka does not within 10 s). As in dsiem, an
+ * event whose timestamp is not RFC 3339 is answered 200; it cannot be correlated, so it goes to the dead-letter topic
  * with the reason. Served by the JDK's HTTP server. {@code GET /health} answers 200.
  */
 public final class HttpIntake implements AutoCloseable {
@@ -97,7 +97,7 @@ public final class HttpIntake implements AutoCloseable {
     EventParser.Result r = PARSER.get().parse(body);
     try {
       if (r.ok()) {
-        NormalizedEvent e = AvroRecords.toAvro(r.event(), received, "http");
+        NormalizedEvent e = EventRecords.toAvro(r.event(), received, "http");
         events.send(new ProducerRecord<>(topics.events.name(), null, r.event().time * 1000, r.event().eventId, e))
             .get(10, TimeUnit.SECONDS);
         accepted.increment();

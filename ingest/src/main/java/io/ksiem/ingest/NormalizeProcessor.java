@@ -1,6 +1,6 @@
 package io.ksiem.ingest;
 
-import io.ksiem.runtime.AvroRecords;
+import io.ksiem.runtime.EventRecords;
 import io.ksiem.schemas.NormalizedEvent;
 import io.ksiem.schemas.topic.Topics;
 import io.micrometer.core.instrument.Counter;
@@ -51,7 +51,7 @@ final class NormalizeProcessor implements Processor<byte[], byte[], byte[], Obje
         : normalizer.normalize(record.value(), origin);
     if (o.ok()) {
       normalized.increment();
-      NormalizedEvent e = AvroRecords.toAvro(o.event(), record.timestamp(), normalizer.source());
+      NormalizedEvent e = EventRecords.toAvro(o.event(), record.timestamp(), normalizer.source());
       SOURCE_PARTITION.get()[0] = m.partition();
       context.forward(new Record<>(o.event().eventId.getBytes(StandardCharsets.UTF_8), e, o.event().time * 1000,
           new RecordHeaders()));

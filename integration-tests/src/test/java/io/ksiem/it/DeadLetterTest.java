@@ -2,7 +2,7 @@ package io.ksiem.it;
 
 import io.ksiem.dev.LocalPipeline;
 import io.ksiem.engine.Fixtures;
-import io.ksiem.runtime.AvroRecords;
+import io.ksiem.runtime.EventRecords;
 import io.ksiem.schemas.topic.Topics;
 import io.ksiem.servers.SharedServers;
 import java.nio.charset.StandardCharsets;
@@ -95,7 +95,7 @@ class DeadLetterTest {
       var bad = Fixtures.event("avro-bad", 0, "1.2.3.4", "10.10.1.10", 1, 1);
       bad.timestamp = "yesterday";
       byte[] badAvro = t.events.valueSerde().serializer().serialize(t.events.name(),
-          AvroRecords.toAvro(bad, 0, "test"));
+          EventRecords.toAvro(bad, 0, "test"));
       producer.send(new ProducerRecord<>(t.events.name(), badAvro)).get();
       values.add(badAvro);
       reasons.add("not RFC 3339");

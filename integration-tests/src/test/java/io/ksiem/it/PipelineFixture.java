@@ -144,8 +144,9 @@ final class PipelineFixture {
       lines.add(o.toString());
     }
     Files.write(dir.resolve("events.jsonl"), lines);
-    Replay.Request req = new Replay.Request(List.of(directives), List.of(assets), dir.resolve("events.jsonl"), null, CorrelationOptions.defaults(),
-        dir.resolve("alarms.jsonl"), dir.resolve("links.jsonl"), dir.resolve("rejects.jsonl"));
+    Replay.Request req = new Replay.Request(List.of(directives), List.of(assets), dir.resolve("events.jsonl"), null,
+        CorrelationOptions.defaults(), dir.resolve("alarms.jsonl"), dir.resolve("links.jsonl"),
+        dir.resolve("rejects.jsonl"));
     Replay.run(req, Replay.load(req));
     assertEquals(0, Files.readAllLines(dir.resolve("rejects.jsonl")).size());
     Map<String, ObjectNode> alarms = new TreeMap<>();

@@ -1,65 +1,23 @@
-package io.ksiem.runtime;
+package io.ksiem.correlate;
 
 import io.ksiem.alarm.AlarmLink;
 import io.ksiem.alarm.AlarmSnapshot;
 import io.ksiem.alarm.AlarmStage;
 import io.ksiem.alarm.CustomDataEntry;
-import io.ksiem.event.Event;
-import io.ksiem.event.EventParser;
 import io.ksiem.schemas.Alarm;
 import io.ksiem.schemas.AlarmEvent;
 import io.ksiem.schemas.AlarmRule;
 import io.ksiem.schemas.CustomData;
-import io.ksiem.schemas.NormalizedEvent;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** Between the engine's types and the Avro records of the topics. */
-public final class AvroRecords {
-  private AvroRecords() {
+/** The engine's alarm snapshots and links as the Avro records of the alarms and alarm-events topics. */
+final class AlarmRecords {
+  private AlarmRecords() {
   }
 
-  /** The engine's event, validated (reference §2.2 and an RFC 3339 time); the reason when it is not valid. */
-  public static EventParser.Result toEngine(NormalizedEvent a) {
-    Event e = new Event();
-    e.eventId = a.getEventId();
-    e.timestamp = a.getTimestamp();
-    e.title = a.getTitle();
-    e.sensor = a.getSensor();
-    e.srcIp = a.getSrcIp();
-    e.dstIp = a.getDstIp();
-    e.srcPort = a.getSrcPort();
-    e.dstPort = a.getDstPort();
-    e.protocol = a.getProtocol();
-    e.pluginId = a.getPluginId();
-    e.pluginSid = a.getPluginSid();
-    e.product = a.getProduct();
-    e.category = a.getCategory();
-    e.subcategory = a.getSubcategory();
-    e.customLabel1 = a.getCustomLabel1();
-    e.customLabel2 = a.getCustomLabel2();
-    e.customLabel3 = a.getCustomLabel3();
-    e.customData1 = a.getCustomData1();
-    e.customData2 = a.getCustomData2();
-    e.customData3 = a.getCustomData3();
-    e.rcvdTime = a.getReceivedAt() == null ? 0 : a.getReceivedAt().toEpochMilli() * 1_000_000L;
-    return EventParser.validate(e);
-  }
-
-  public static NormalizedEvent toAvro(Event e, long receivedAtMillis, String source) {
-    return io.ksiem.schemas.NormalizedEvent.newBuilder()
-        .setEventId(e.eventId).setTimestamp(e.timestamp).setTitle(e.title).setSensor(e.sensor)
-        .setSrcIp(e.srcIp).setDstIp(e.dstIp).setSrcPort(e.srcPort).setDstPort(e.dstPort).setProtocol(e.protocol)
-        .setPluginId(e.pluginId).setPluginSid(e.pluginSid).setProduct(e.product).setCategory(e.category)
-        .setSubcategory(e.subcategory)
-        .setCustomLabel1(e.customLabel1).setCustomLabel2(e.customLabel2).setCustomLabel3(e.customLabel3)
-        .setCustomData1(e.customData1).setCustomData2(e.customData2).setCustomData3(e.customData3)
-        .setReceivedAt(java.time.Instant.ofEpochMilli(receivedAtMillis)).setSource(source)
-        .build();
-  }
-
-  public static Alarm toAvro(AlarmSnapshot a) {
+  static Alarm toAvro(AlarmSnapshot a) {
     List<CustomData> cd = new ArrayList<>();
     for (CustomDataEntry c : a.customData()) {
       cd.add(new CustomData(c.label(), c.content()));
@@ -93,8 +51,8 @@ public final class AvroRecords {
         .build();
   }
 
-  /** Back to the engine's alarm, whose JSON is dsiem's {@code siem_alarms} shape. */
-  public static AlarmSnapshot fromAvro(Alarm a) {
+  /** Back to the engine's alarm, whose JSON is dsiem's {@code siem_alarms} shape: for tests against the engine. */
+  static AlarmSnapshot fromAvro(Alarm a) {
     List<CustomDataEntry> cd = new ArrayList<>();
     for (CustomData c : a.getCustomData()) {
       cd.add(new CustomDataEntry(c.getLabel(), c.getContent()));
@@ -114,11 +72,11 @@ public final class AvroRecords {
         a.getNetworks(), cd, rules, a.getDirectiveId());
   }
 
-  public static AlarmEvent toAvro(AlarmLink e) {
+  static AlarmEvent toAvro(AlarmLink e) {
     return new AlarmEvent(e.alarmId(), e.stage(), e.eventId());
   }
 
-  public static AlarmLink fromAvro(AlarmEvent e) {
+  static AlarmLink fromAvro(AlarmEvent e) {
     return new AlarmLink(e.getAlarmId(), e.getStage(), e.getEventId());
   }
 }

@@ -1,0 +1,53 @@
+package io.ksiem.elasticsearch;
+
+import io.ksiem.runtime.App;
+import io.ksiem.schemas.topic.Topics;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records the sink cannot write for good (not readable, or refused by Elasticsearch) go to the dead-letter topic,
+ * with their original bytes and headers and the reason, before their offset is committed.
+ */
+final class DeadLetters implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
+
+  private final Topics topics;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final Counter deadLettered;
+
+  DeadLetters(String bootstrapServers, Topics topics, MeterRegistry meters) {
+    this.topics = topics;
+    this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer());
+    this.deadLettered = Counter.builder("ksiem.alarms.dead-lettered").register(meters);
+  }
+
+  /** Writes {@code r} to the dead-letter topic and waits for the broker; throws when it cannot. */
+  void send(ConsumerRecord<byte[], byte[]> r, String reason) {
+    LOG.error("dead letter from {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), reason);
+    RecordHeaders h = new RecordHeaders(r.headers().toArray());
+    Topics.deadLetterHeaders(h, reason, App.ALARMS.shortName(), r.topic(), r.partition(), r.offset());
+    try {
+      producer.send(new ProducerRecord<>(topics.deadLetter.name(), null, r.timestamp(), r.key(), r.value(), h))
+          .get();
+      deadLettered.increment();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot write the dead-letter topic: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    producer.close();
+  }
+}
