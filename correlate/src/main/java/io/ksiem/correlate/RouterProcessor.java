@@ -1,6 +1,7 @@
 package io.ksiem.correlate;
 
 import io.ksiem.event.EventParser;
+import io.ksiem.runtime.App;
 import io.ksiem.runtime.EventRecords;
 import io.ksiem.schemas.NormalizedEvent;
 import io.ksiem.schemas.topic.Topics;
@@ -65,7 +66,7 @@ final class RouterProcessor implements Processor<String, NormalizedEvent, String
     }
     Headers h = new RecordHeaders(record.headers().toArray());
     var m = context.recordMetadata().orElseThrow();
-    Topics.deadLetterHeaders(h, r.reason(), "correlate", m.topic(), m.partition(), m.offset());
+    Topics.deadLetterHeaders(h, r.reason(), App.CORRELATE.shortName(), m.topic(), m.partition(), m.offset());
     context.forward(new Record<>(record.key(), new Invalid(record.value(), r.reason()), record.timestamp(), h));
   }
 }

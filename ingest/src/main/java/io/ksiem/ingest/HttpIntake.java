@@ -3,6 +3,7 @@ package io.ksiem.ingest;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.ksiem.event.EventParser;
+import io.ksiem.runtime.App;
 import io.ksiem.runtime.EventRecords;
 import io.ksiem.schemas.NormalizedEvent;
 import io.ksiem.schemas.topic.Topics;
@@ -19,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -38,8 +40,8 @@ public final class HttpIntake implements AutoCloseable {
   private static final ThreadLocal<EventParser> PARSER = ThreadLocal.withInitial(EventParser::new);
 
   private final HttpServer server;
-  private final KafkaProducer<String, NormalizedEvent> events;
-  private final KafkaProducer<byte[], byte[]> deadLetter;
+  private final Producer<String, NormalizedEvent> events;
+  private final Producer<byte[], byte[]> deadLetter;
   private final Topics topics;
   private final Counter accepted;
   private final Counter refused;
@@ -48,13 +50,17 @@ public final class HttpIntake implements AutoCloseable {
 
   public HttpIntake(String host, int port, String bootstrapServers, Topics topics, MeterRegistry meters)
       throws IOException {
+    this(host, port, new KafkaProducer<>(producerSettings(bootstrapServers), new StringSerializer(),
+        topics.events.valueSerde().serializer()), new KafkaProducer<>(producerSettings(bootstrapServers),
+        new ByteArraySerializer(), new ByteArraySerializer()), topics, meters);
+  }
+
+  /** The intake with the producers it writes to (a test gives Kafka's {@code MockProducer}s). */
+  HttpIntake(String host, int port, Producer<String, NormalizedEvent> events, Producer<byte[], byte[]> deadLetter,
+      Topics topics, MeterRegistry meters) throws IOException {
     this.topics = topics;
-    Map<String, Object> p = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.LINGER_MS_CONFIG, 2, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000,
-        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
-    this.events = new KafkaProducer<>(p, new StringSerializer(), topics.events.valueSerde().serializer());
-    this.deadLetter = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    this.events = events;
+    this.deadLetter = deadLetter;
     this.accepted = IngestTopology.counter(meters, "http", "normalized");
     this.refused = IngestTopology.counter(meters, "http", "refused");
     this.deadLettered = IngestTopology.counter(meters, "http", "dead-lettered");
@@ -67,6 +73,12 @@ public final class HttpIntake implements AutoCloseable {
       return t;
     }));
     server.start();
+  }
+
+  private static Map<String, Object> producerSettings(String bootstrapServers) {
+    return Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers, ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 2,
+        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
   }
 
   /** What {@code GET /health} answers: 200 while {@code health} holds, else 503. */
@@ -104,7 +116,7 @@ public final class HttpIntake implements AutoCloseable {
         reply(ex, 200, "");
       } else if (r.refusal() == EventParser.Refusal.BAD_TIMESTAMP) {
         RecordHeaders h = new RecordHeaders();
-        Topics.deadLetterHeaders(h, r.reason(), "ingest", "POST /events", -1, -1);
+        Topics.deadLetterHeaders(h, r.reason(), App.INGEST.shortName(), "POST /events", -1, -1);
         deadLetter.send(new ProducerRecord<>(topics.deadLetter.name(), null, received, null, body, h))
             .get(10, TimeUnit.SECONDS);
         deadLettered.increment();

@@ -1,5 +1,6 @@
 package io.ksiem.ingest;
 
+import io.ksiem.runtime.App;
 import io.ksiem.runtime.EventRecords;
 import io.ksiem.schemas.NormalizedEvent;
 import io.ksiem.schemas.topic.Topics;
@@ -63,7 +64,7 @@ final class NormalizeProcessor implements Processor<byte[], byte[], byte[], Obje
     }
     deadLettered.increment();
     Headers h = new RecordHeaders(record.headers().toArray());
-    Topics.deadLetterHeaders(h, o.reason(), "ingest", m.topic(), m.partition(), m.offset());
+    Topics.deadLetterHeaders(h, o.reason(), App.INGEST.shortName(), m.topic(), m.partition(), m.offset());
     context.forward(new Record<>(record.key(), (Object) new DeadLetter(record.value()), record.timestamp(), h));
   }
 
