@@ -53,7 +53,7 @@ final class TaskOutput implements AlarmOutput {
   }
 
   @Override
-  public void alarmEvent(AlarmLink link) {
+  public void link(AlarmLink link) {
     out.add(AlarmRecords.toAvro(link));
   }
 

@@ -72,7 +72,7 @@ public final class EngineBench implements Callable<Integer> {
     }
 
     @Override
-    public void alarmEvent(AlarmLink l) {
+    public void link(AlarmLink l) {
       links++;
       checksum = checksum * 31 + l.alarmId().hashCode() + l.stage() * 7L + l.eventId().hashCode();
     }

@@ -1,11 +1,13 @@
 package io.ksiem.alarm;
 
-
-/** Where the engine writes its output, in the order it produces it (D7). */
+/**
+ * Where the engine writes its output, in the order it produces it (D7): alarm snapshots and alarm-event links. The
+ * replay writes them as JSON lines, the correlate app as records of the alarm topics.
+ */
 public interface AlarmOutput {
   void alarm(AlarmSnapshot snapshot);
 
-  void alarmEvent(AlarmLink link);
+  void link(AlarmLink link);
 
   AlarmOutput NONE = new AlarmOutput() {
     @Override
@@ -13,7 +15,7 @@ public interface AlarmOutput {
     }
 
     @Override
-    public void alarmEvent(AlarmLink link) {
+    public void link(AlarmLink link) {
     }
   };
 }

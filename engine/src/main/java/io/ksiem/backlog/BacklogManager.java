@@ -221,7 +221,7 @@ public final class BacklogManager {
     // the backlog's own events only, not the task clock: how other attacks' events interleave with these (a
     // failover, a stalled partition) must not change the alarm
     b.updateTime = Math.max(b.updateTime, e.time);
-    ctx.sink().alarmEvent(new AlarmLink(b.id, s, e.eventId));
+    ctx.output().link(new AlarmLink(b.id, s, e.eventId));
   }
 
   /** docs/dsiem-reference.md §6.3 step 7. */
@@ -367,7 +367,7 @@ public final class BacklogManager {
     if (b.risk < 1) {
       return;
     }
-    ctx.sink().alarm(snapshot(b));
+    ctx.output().alarm(snapshot(b));
   }
 
   AlarmSnapshot snapshot(Backlog b) {

@@ -11,7 +11,7 @@ public interface Correlation {
 
   CorrelationOptions options();
 
-  AlarmOutput sink();
+  AlarmOutput output();
 
   /** The engine's event-time clock, Unix seconds. */
   long clock();

@@ -46,7 +46,7 @@ public final class Engine implements Correlation {
   private final List<BacklogManager> retired = new ArrayList<>();
   private final AssetSet assets;
   private final CorrelationOptions options;
-  private final AlarmOutput sink;
+  private final AlarmOutput output;
   private final Dispatch dispatch;
   private final TreeSet<Backlog> expiry = new TreeSet<>(BY_DEADLINE);
   private final boolean tracking;
@@ -59,13 +59,13 @@ public final class Engine implements Correlation {
   private long seq;
   private long whitelisted;
 
-  public Engine(List<Directive> directives, AssetSet assets, CorrelationOptions options, AlarmOutput sink) {
-    this(directives, assets, options, sink, Dispatch.INDEXED, false);
+  public Engine(List<Directive> directives, AssetSet assets, CorrelationOptions options, AlarmOutput output) {
+    this(directives, assets, options, output, Dispatch.INDEXED, false);
   }
 
-  public Engine(List<Directive> directives, AssetSet assets, CorrelationOptions options, AlarmOutput sink,
+  public Engine(List<Directive> directives, AssetSet assets, CorrelationOptions options, AlarmOutput output,
       Dispatch dispatch, boolean trackChanges) {
-    this(directives, List.of(), assets, options, sink, dispatch, trackChanges);
+    this(directives, List.of(), assets, options, output, dispatch, trackChanges);
   }
 
   /**
@@ -73,11 +73,11 @@ public final class Engine implements Correlation {
    * under them; they start no new backlogs and are dropped once empty.
    */
   public Engine(List<Directive> directives, List<Directive> retiredVersions, AssetSet assets,
-      CorrelationOptions options, AlarmOutput sink, Dispatch dispatch, boolean trackChanges) {
+      CorrelationOptions options, AlarmOutput output, Dispatch dispatch, boolean trackChanges) {
     this.index = new DirectiveIndex(directives);
     this.assets = assets;
     this.options = options;
-    this.sink = sink;
+    this.output = output;
     this.dispatch = dispatch;
     this.tracking = trackChanges;
     this.managers = new BacklogManager[index.size()];
@@ -308,8 +308,8 @@ public final class Engine implements Correlation {
   }
 
   @Override
-  public AlarmOutput sink() {
-    return sink;
+  public AlarmOutput output() {
+    return output;
   }
 
   @Override

@@ -91,7 +91,7 @@ public final class Replay {
         }
 
         @Override
-        public void alarmEvent(AlarmLink link) {
+        public void link(AlarmLink link) {
           line(links, AlarmJson.toJson(link));
           counts[3]++;
         }

@@ -97,7 +97,7 @@ public final class Fixtures {
     }
 
     @Override
-    public void alarmEvent(AlarmLink l) {
+    public void link(AlarmLink l) {
       links.add(l);
     }
 

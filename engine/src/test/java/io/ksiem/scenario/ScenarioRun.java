@@ -35,7 +35,7 @@ public final class ScenarioRun {
     }
 
     @Override
-    public void alarmEvent(AlarmLink link) {
+    public void link(AlarmLink link) {
       alarmEvents.add(AlarmJson.toJson(link));
     }
   };
