@@ -35,7 +35,13 @@ public final class AppConfig {
     RACK_TAGS("rack.tags", "", "correlate: this instance's place, comma-separated `key=value` (for example "
         + "`zone=eu-1a,node=n7`; at most 5; empty values are left out, values over 30 characters shortened with a "
         + "hash); a standby goes to an instance whose values differ from the active's"),
-    IDLE_SECONDS("idle.seconds", "10", "correlate: quiet time after which a task's clock follows the wall clock"),
+    IDLE_SECONDS("idle.seconds", "10", "correlate: quiet time after which an events partition that ingest declared "
+        + "idle moves the clock with the wall clock (docs/time-model.md)"),
+    MAX_WAIT_SECONDS("max.wait.seconds", "300", "correlate: how long an events partition that neither sends nor is "
+        + "declared idle holds the clock back before it is passed over; far longer than a failover "
+        + "(docs/time-model.md)"),
+    MAX_FUTURE_SECONDS("max.future.seconds", "300", "ingest, correlate: an event more than this ahead of the wall "
+        + "clock (or before 1970) is a dead letter (422 at POST /events) and moves no clock"),
     MED_RISK_MIN("med.risk.min", "3", "correlate: risk below this is Low (dsiem's `--medRiskMin`)"),
     MED_RISK_MAX("med.risk.max", "6", "correlate: risk up to this is Medium, above it High (dsiem's `--medRiskMax`)"),
     ALARM_STATUS("alarm.status", "Open", "correlate: status of new alarms (the first of dsiem's `--status`)"),
@@ -154,6 +160,11 @@ public final class AppConfig {
   public io.ksiem.schemas.topic.Topics topics() {
     return new io.ksiem.schemas.topic.Topics(get(Key.TOPIC_PREFIX),
         new io.ksiem.schemas.registry.SchemaRegistryClient(get(Key.REGISTRY_URL)));
+  }
+
+  /** Which event times are taken: {@code max.future.seconds}. */
+  public io.ksiem.event.TimeBounds timeBounds() {
+    return new io.ksiem.event.TimeBounds(integer(Key.MAX_FUTURE_SECONDS));
   }
 
   /** dsiem's correlation options; invalid combinations are refused with dsiem's start-up checks. */

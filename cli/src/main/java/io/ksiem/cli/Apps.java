@@ -3,6 +3,7 @@ package io.ksiem.cli;
 import io.ksiem.backlog.CorrelationOptions;
 import io.ksiem.correlate.CorrelateApp;
 import io.ksiem.elasticsearch.AlarmsApp;
+import io.ksiem.event.TimeBounds;
 import io.ksiem.elasticsearch.ElasticsearchSink;
 import io.ksiem.ingest.IngestApp;
 import io.ksiem.ingest.Normalizer;
@@ -24,19 +25,20 @@ public final class Apps {
 
   public static IngestApp ingest(StreamsApps.Common c, String httpHost, int httpPort, MeterRegistry meters)
       throws Exception {
-    return ingest(c, IngestApp.builtInSources(), httpHost, httpPort, meters);
+    return ingest(c, IngestApp.builtInSources(), httpHost, httpPort, TimeBounds.defaults(), meters);
   }
 
   public static IngestApp ingest(StreamsApps.Common c, List<Normalizer> sources, String httpHost, int httpPort,
-      MeterRegistry meters) throws Exception {
+      TimeBounds bounds, MeterRegistry meters) throws Exception {
     return new IngestApp(new IngestApp.Settings(c.forApp(App.INGEST), sources, httpHost, httpPort,
-        App.INGEST.id(c.topicPrefix())), meters);
+        App.INGEST.id(c.topicPrefix()), bounds), meters);
   }
 
   public static CorrelateApp correlate(StreamsApps.Common c, int routedPartitions, int standbys, int threads,
-      Duration idle, CorrelationOptions options, Map<String, String> rackTags) throws Exception {
+      Duration idle, Duration maxWait, TimeBounds bounds, CorrelationOptions options, Map<String, String> rackTags)
+      throws Exception {
     return new CorrelateApp(new CorrelateApp.Settings(c.forApp(App.CORRELATE), routedPartitions, standbys, threads,
-        idle, CorrelateApp.Settings.SILENCE, options, App.CORRELATE.id(c.topicPrefix()), rackTags));
+        idle, maxWait, bounds, options, App.CORRELATE.id(c.topicPrefix()), rackTags));
   }
 
   public static AlarmsApp alarms(StreamsApps.Common c, String elasticsearchUrl, boolean writeEvents, int batchSize,
@@ -47,13 +49,15 @@ public final class Apps {
 
   public static IngestApp ingest(AppConfig c, MeterRegistry meters) throws Exception {
     return ingest(c.common(), c.sources(), c.get(AppConfig.Key.HTTP_HOST), c.integer(AppConfig.Key.HTTP_PORT),
-        meters);
+        c.timeBounds(), meters);
   }
 
   public static CorrelateApp correlate(AppConfig c) throws Exception {
     return correlate(c.common(), c.integer(AppConfig.Key.ROUTED_PARTITIONS),
         c.integer(AppConfig.Key.STANDBY_REPLICAS), c.integer(AppConfig.Key.THREADS),
-        Duration.ofSeconds(c.integer(AppConfig.Key.IDLE_SECONDS)), c.correlationOptions(), c.rackTags());
+        Duration.ofSeconds(c.integer(AppConfig.Key.IDLE_SECONDS)),
+        Duration.ofSeconds(c.integer(AppConfig.Key.MAX_WAIT_SECONDS)), c.timeBounds(), c.correlationOptions(),
+        c.rackTags());
   }
 
   public static AlarmsApp alarms(AppConfig c, MeterRegistry meters) throws Exception {

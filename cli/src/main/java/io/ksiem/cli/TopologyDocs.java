@@ -4,7 +4,9 @@ import io.ksiem.backlog.CorrelationOptions;
 import io.ksiem.correlate.Catalog;
 import io.ksiem.correlate.CorrelateTopology;
 import io.ksiem.ingest.IngestApp;
+import io.ksiem.event.TimeBounds;
 import io.ksiem.ingest.IngestTopology;
+import io.ksiem.ingest.UpstreamPositions;
 import io.ksiem.ingest.Normalizer;
 import io.ksiem.schemas.registry.SchemaRegistryClient;
 import io.ksiem.schemas.topic.Topic;
@@ -30,11 +32,11 @@ public final class TopologyDocs {
   public static Map<String, String> render() throws IOException {
     Topics topics = new Topics(new SchemaRegistryClient("http://registry.invalid"));
     List<Normalizer> sources = IngestApp.builtInSources();
-    Topology ingest = IngestTopology.build(topics, sources, new io.micrometer.core.instrument.simple
-        .SimpleMeterRegistry());
+    Topology ingest = IngestTopology.build(topics, sources, TimeBounds.defaults(), UpstreamPositions.UNKNOWN,
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     Topology correlate = CorrelateTopology.build(topics, new Catalog(6),
         new CorrelateTopology.Options(6, 6, CorrelationOptions.defaults(), Duration.ofSeconds(10),
-            Duration.ofSeconds(10)));
+            Duration.ofMinutes(5), TimeBounds.defaults()));
     Map<String, String> files = new LinkedHashMap<>();
     files.put("ingest-topology.md", HEADER + "# ingest topology\n\n"
         + "One sub-topology per source: normalize, then events or dead letters. `POST /events` (the dsiem-compatible "

@@ -242,6 +242,20 @@ public final class Catalog {
       return out;
     }
 
+    /** The groups on {@code partition} holding a directive whose pre-filter {@code e} passes. */
+    public java.util.SortedSet<String> groups(Event e, int partition) {
+      java.util.SortedSet<String> out = new TreeSet<>();
+      for (int i : index.candidates(e)) {
+        if (partitionAt[i] == partition) {
+          String g = groups.get(index.get(i).id);
+          if (g != null) {
+            out.add(g);
+          }
+        }
+      }
+      return out;
+    }
+
     public Set<Integer> allPartitions() {
       return everyPartition;
     }

@@ -1,6 +1,7 @@
 package io.ksiem.correlate;
 
 import io.ksiem.backlog.CorrelationOptions;
+import io.ksiem.event.TimeBounds;
 import io.ksiem.runtime.App;
 import io.ksiem.runtime.StreamsApps;
 import io.ksiem.schemas.registry.SchemaRegistryClient;
@@ -21,12 +22,18 @@ public final class CorrelateApp implements AutoCloseable {
    * events to their directive groups, the most correlation tasks (and so instances) that can share the work.
    */
   public record Settings(StreamsApps.Common common, int routedPartitions, int standbyReplicas, int threads,
-      Duration idle, Duration silence, CorrelationOptions engine, String applicationId, Map<String, String> rackTags) {
+      Duration idle, Duration maxWait, TimeBounds bounds, CorrelationOptions engine, String applicationId,
+      Map<String, String> rackTags) {
     public static final Duration IDLE = Duration.ofSeconds(10);
-    public static final Duration SILENCE = Duration.ofSeconds(10);
+    /**
+     * Five minutes: a failover of ingest or correlate (a 6 s session, a rebalance, a restore: seconds to a minute,
+     * see docs/time-model.md) and a paused or starved instance must hold the clock, not be skipped; only a partition
+     * no app feeds any more should be passed over, and five minutes is short against directives' windows.
+     */
+    public static final Duration MAX_WAIT = Duration.ofMinutes(5);
 
     public Settings(StreamsApps.Common common) {
-      this(common, common.partitions(), 1, 1, IDLE, SILENCE, CorrelationOptions.defaults(),
+      this(common, common.partitions(), 1, 1, IDLE, MAX_WAIT, TimeBounds.defaults(), CorrelationOptions.defaults(),
           App.CORRELATE.id(common.topicPrefix()), Map.of());
     }
   }
@@ -42,13 +49,13 @@ public final class CorrelateApp implements AutoCloseable {
   public CorrelateApp(Settings s) throws Exception {
     Topics topics = new Topics(s.common().topicPrefix(), new SchemaRegistryClient(s.common().registryUrl()));
     StreamsApps.createTopics(s.common(), List.of(topics.events, topics.directives, topics.assets, topics.alarms,
-        topics.alarmEvents, topics.deadLetter, topics.status));
+        topics.alarmEvents, topics.deadLetter, topics.status, topics.lateEvents));
     topics.registerSchemas();
     int eventsPartitions = StreamsApps.partitionCount(s.common(), topics.events.name());
     topology = CorrelateTopology.build(topics, new Catalog(s.routedPartitions()),
-        new CorrelateTopology.Options(s.routedPartitions(), eventsPartitions, s.engine(), s.idle(), s.silence(),
-            stats));
-    Properties p = StreamsApps.properties(s.common(), s.applicationId(), topics);
+        new CorrelateTopology.Options(s.routedPartitions(), eventsPartitions, s.engine(), s.idle(), s.maxWait(),
+            s.bounds(), stats));
+    Properties p = StreamsApps.properties(s.common(), io.ksiem.runtime.App.CORRELATE, s.applicationId(), topics);
     p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas());
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, s.threads());
     if (!s.rackTags().isEmpty()) {
@@ -77,7 +84,7 @@ public final class CorrelateApp implements AutoCloseable {
       }
     }
     status = new InstanceStatus.Reporter(s.common().bootstrapServers(), topics, App.CORRELATE.shortName(), streams,
-        tasks, stateful, CorrelateTopology.BACKLOG_STORE);
+        tasks, stateful, CorrelateTopology.BACKLOG_STORE, stats);
   }
 
   /** What a restore cost: the failover tests and operators read these lines. */

@@ -2,8 +2,10 @@ package io.ksiem.correlate;
 
 import io.ksiem.backlog.CorrelationOptions;
 import io.ksiem.engine.Engine;
+import io.ksiem.event.Event;
 import io.ksiem.event.EventParser;
 import io.ksiem.runtime.EventRecords;
+import io.ksiem.runtime.RateLimitedLog;
 import io.ksiem.schemas.NormalizedEvent;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,30 +24,32 @@ import org.slf4j.LoggerFactory;
  * One correlation task: the engine for the directive groups of one partition, its state in a store laid out by
  * {@link StoreKeys}, where only what an event changed is written ({@link TaskOutput}).
  *
- * <p>Events reach a task from every events partition, interleaved by arrival. The engine's clock is the lowest of
- * those partitions' clocks ({@link SourceClocks}), so a backlog expires only once every partition has passed its
- * deadline, as it would in time order; a partition silent for a while (default 10 s) no longer holds the clock
- * back. With one events partition this is exactly the time model of a replay.
+ * <p>Events reach a task from every events partition, interleaved by arrival. The engine's clock is the watermark
+ * of those partitions ({@link SourceClocks}, docs/time-model.md), so a backlog expires only once every partition
+ * has passed its deadline, as it would in time order. With one events partition this is exactly the time model of
+ * a replay.
  *
  * <p>The engine absorbs events up to 5 s out of order (docs/dsiem-reference.md §6.3). An event more than
- * {@link #SLACK} s ahead of that clock waits ({@link WaitingEvents}) until the clock catches up, so a partition that
- * runs ahead (a bulk replay, a catch-up after an outage) cannot push others' events out of their windows. In live
- * use the partitions are within seconds of each other and nothing waits. When directives or assets change, the
- * engine is rebuilt from the store ({@link EngineRebuilder}).
+ * {@link #SLACK} s ahead of the clock waits in the store ({@link WaitingEvents}) until the clock catches up, so a
+ * partition that runs ahead (a bulk replay, a catch-up after an outage) cannot push others' events out of their
+ * windows. An event more than {@link #TOLERANCE} s behind the clock is late: it is still correlated, and it is
+ * counted, logged at a bounded rate and written to the late-events topic ({@link TaskOutput#late}). When directives or
+ * assets change, the engine is rebuilt from the store ({@link EngineRebuilder}).
  */
 final class CorrelateProcessor implements Processor<String, NormalizedEvent, String, Object> {
   private static final Logger LOG = LoggerFactory.getLogger(CorrelateProcessor.class);
   /** How far ahead of the clock an event is taken at once: less than the engine's 5 s tolerance. */
   static final long SLACK = 4;
-  /** Past this many waiting events the oldest go on regardless, so memory stays bounded. */
-  private static final int QUEUE_LIMIT = 200_000;
+  /** The engine's out-of-order tolerance (docs/dsiem-reference.md §6.3): behind the clock by more is late. */
+  static final long TOLERANCE = 5;
 
   private final Catalog catalog;
   private final CorrelationOptions options;
   private final long idleMillis;
-  private final long silenceMillis;
+  private final long maxWaitMillis;
   private final int sources;
   private final CorrelateStats stats;
+  private final RateLimitedLog lateLog = new RateLimitedLog(LOG, 5, Duration.ofMinutes(1));
 
   private ProcessorContext<String, Object> context;
   private ReadOnlyKeyValueStore<String, String> directives;
@@ -57,19 +61,17 @@ final class CorrelateProcessor implements Processor<String, NormalizedEvent, Str
   private SourceClocks clocks;
   private WaitingEvents queue;
   private long catalogVersion = -1;
-  private long lastEventTime = Long.MIN_VALUE;
-  private long lastEventWall;
-  private boolean queueOverflowLogged;
   private long assignedWall;
   private boolean servedSinceAssigned;
+  private int passedOverLogged;
 
-  CorrelateProcessor(Catalog catalog, CorrelationOptions options, Duration idle, Duration silence, int sources,
+  CorrelateProcessor(Catalog catalog, CorrelationOptions options, Duration idle, Duration maxWait, int sources,
       CorrelateStats stats) {
     this.stats = stats;
     this.catalog = catalog;
     this.options = options;
     this.idleMillis = idle.toMillis();
-    this.silenceMillis = silence.toMillis();
+    this.maxWaitMillis = maxWait.toMillis();
     this.sources = sources;
   }
 
@@ -80,14 +82,13 @@ final class CorrelateProcessor implements Processor<String, NormalizedEvent, Str
     this.directives = context.getStateStore(CorrelateTopology.DIRECTIVE_STORE);
     this.assets = context.getStateStore(CorrelateTopology.ASSET_STORE);
     this.partition = context.taskId().partition();
-    this.lastEventWall = context.currentSystemTimeMs();
-    this.assignedWall = lastEventWall;
-    this.clocks = new SourceClocks(sources, silenceMillis, store, lastEventWall);
+    this.assignedWall = context.currentSystemTimeMs();
+    this.clocks = new SourceClocks(sources, idleMillis, maxWaitMillis, store, assignedWall);
     this.queue = new WaitingEvents(store);
     this.output = new TaskOutput(store, stats, partition);
     this.rebuilder = new EngineRebuilder(store, options, output, partition);
     build();
-    context.schedule(Duration.ofMillis(Math.min(1000, Math.max(10, Math.min(idleMillis, silenceMillis) / 4))),
+    context.schedule(Duration.ofMillis(Math.min(1000, Math.max(10, idleMillis / 4))),
         PunctuationType.WALL_CLOCK_TIME, this::tick);
   }
 
@@ -96,8 +97,8 @@ final class CorrelateProcessor implements Processor<String, NormalizedEvent, Str
     Catalog.Snapshot snap = catalog.refresh(directives, assets);
     engine = rebuilder.build(snap, engine, queue, clocks, output.writtenHeader);
     catalogVersion = snap.version;
-    lastEventTime = Math.max(engine.clock(), clocks.max());
     stats.live(partition, engine.liveBacklogs());
+    stats.waiting(partition, queue.size());
   }
 
   @Override
@@ -106,89 +107,96 @@ final class CorrelateProcessor implements Processor<String, NormalizedEvent, Str
       build();
     }
     long now = context.currentSystemTimeMs();
-    if (!servedSinceAssigned && record.value() != null) {
+    if (record.value() == null) {
+      String key = record.key();
+      if (key.startsWith(RouterProcessor.CLOCK_KEY)) {
+        clocks.progress(Integer.parseInt(key.substring(RouterProcessor.CLOCK_KEY.length())),
+            record.timestamp() / 1000, now);
+      } else if (key.startsWith(RouterProcessor.IDLE_KEY)) {
+        clocks.declaredIdle(Integer.parseInt(key.substring(RouterProcessor.IDLE_KEY.length())), now);
+      } else {
+        throw new IllegalStateException("a record with no value past the router, keyed " + key);
+      }
+      advance(clocks.watermark(now));
+      flush(record.timestamp());
+      return;
+    }
+    if (!servedSinceAssigned) {
       // the failover tests measure takeover from the kill to this line
       servedSinceAssigned = true;
       LOG.info("task {} processed its first event at {} (epoch ms), {} ms after it was assigned", context.taskId(),
           now, now - assignedWall);
-    }
-    lastEventWall = now;
-    if (record.value() == null) {
-      // a clock record: an events partition's event time moved on
-      int source = Integer.parseInt(record.key().substring(RouterProcessor.CLOCK_KEY.length()));
-      long time = record.timestamp() / 1000;
-      clocks.spoke(source, time, now);
-      lastEventTime = Math.max(lastEventTime, time);
-      advance(clocks.watermark(now), false);
-      flush(record.timestamp());
-      return;
     }
     // the router let only valid events through
     EventParser.Result r = EventRecords.toEngine(record.value());
     if (!r.ok()) {
       throw new IllegalStateException("invalid event past the router: " + r.reason());
     }
+    Event e = r.event();
     long w = clocks.watermark(now);
-    advance(w, false);
-    if (r.event().time > w + SLACK) {
+    advance(w);
+    if (e.time > w + SLACK) {
       try {
-        queue.add(r.event(), record.value().toByteBuffer());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+        queue.add(e, record.value().toByteBuffer());
+      } catch (IOException ex) {
+        throw new UncheckedIOException(ex);
       }
+      stats.waiting(partition, queue.size());
     } else {
-      engine.offer(r.event());
+      long behind = engine.clock() - e.time;
+      if (engine.clock() != Long.MIN_VALUE && behind > TOLERANCE) {
+        late(record, e, behind);
+      }
+      engine.offer(e);
     }
-    lastEventTime = Math.max(lastEventTime, r.event().time);
     flush(record.timestamp());
+  }
+
+  /** Counts, logs (bounded) and writes out a late event; the engine still gets it. */
+  private void late(Record<String, NormalizedEvent> record, Event e, long behind) {
+    java.util.SortedSet<String> groups = catalog.current().groups(e, partition);
+    stats.late(partition, groups);
+    lateLog.warn("partition {}: event {} at {} arrived {} s behind the task's clock {} (groups {}); it is "
+        + "correlated late and written to the late-events topic", partition, e.eventId, e.timestamp, behind,
+        engine.clock(), groups);
+    output.late(record.value(), behind, engine.clock(), String.valueOf(context.taskId()), groups);
   }
 
   /**
    * Offers the waiting events the clock {@code w} lets through, in time order, each at its own time (never past
-   * {@code w}); then the clock moves to {@code w}. {@code all}: every waiting event goes (the task is quiet).
+   * {@code w}); then the clock moves to {@code w}.
    */
-  private void advance(long w, boolean all) {
-    while (!queue.isEmpty()) {
-      long t = queue.first().time;
-      boolean overflow = queue.size() > QUEUE_LIMIT;
-      if (!all && !overflow && t > w + SLACK) {
-        break;
-      }
-      if (overflow && !queueOverflowLogged) {
-        LOG.warn("partition {}: more than {} events wait for the clock (one events partition is far ahead of "
-            + "another); the oldest go on now", partition, QUEUE_LIMIT);
-        queueOverflowLogged = true;
-      }
-      engine.advanceClock(all ? t : Math.min(t, w));
-      engine.offer(queue.poll());
+  private void advance(long w) {
+    if (w == Long.MIN_VALUE) {
+      return;
+    }
+    if (queue.earliest() <= w + SLACK) {
+      queue.release(w + SLACK, ev -> {
+        engine.advanceClock(Math.min(ev.time, w));
+        engine.offer(ev);
+      });
+      stats.waiting(partition, queue.size());
     }
     engine.advanceClock(w);
   }
 
-  /**
-   * A partition gone quiet stops holding the clock back; a quiet task's clock follows the wall clock from the last
-   * event time, so backlogs still expire.
-   */
+  /** The watermark moves with the wall clock for sources declared idle or passed over. */
   private void tick(long now) {
     if (catalog.changes() != catalogVersion) {
       build();
     }
-    long since = now - lastEventWall;
-    if (lastEventTime == Long.MIN_VALUE) {
-      return;
-    }
-    if (since < idleMillis) {
-      long w = clocks.watermark(now);
-      if (w > engine.clock()) {
-        advance(w, false);
-        flush(w * 1000);
+    int over = clocks.passedOver(now);
+    if (over != passedOverLogged) {
+      if (over > passedOverLogged) {
+        LOG.warn("partition {}: {} events partitions neither sent nor were declared idle for {} s; the clock no "
+            + "longer waits for them (their later events may be late)", partition, over, maxWaitMillis / 1000);
       }
-      return;
+      passedOverLogged = over;
     }
-    long target = lastEventTime + since / 1000;
-    if (target > engine.clock() || !queue.isEmpty()) {
-      advance(target, true);
-      flush(target * 1000);
+    long w = clocks.watermark(now);
+    if (w > engine.clock() || queue.earliest() <= w + SLACK) {
+      advance(w);
+      flush(now);
     }
   }
 

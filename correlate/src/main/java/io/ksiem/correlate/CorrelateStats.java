@@ -1,22 +1,72 @@
 package io.ksiem.correlate;
 
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** What an instance's correlation tasks report for a live view or metrics: live backlogs per partition. */
+/**
+ * What an instance's tasks report for `ksiem status`, the live view and metrics: live backlogs and waiting events
+ * per partition, late events per task and directive group, tombstones skipped. Group names come from the directive
+ * set, so the late counts' keys are bounded by it.
+ */
 public final class CorrelateStats {
   private final Map<Integer, Integer> liveBacklogs = new ConcurrentHashMap<>();
+  private final Map<Integer, Long> waiting = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> late = new ConcurrentHashMap<>();
+  private final AtomicLong lateTotal = new AtomicLong();
+  private final AtomicLong tombstones = new AtomicLong();
 
   void live(int partition, int backlogs) {
     liveBacklogs.put(partition, backlogs);
   }
 
+  void waiting(int partition, long events) {
+    waiting.put(partition, events);
+  }
+
   void gone(int partition) {
     liveBacklogs.remove(partition);
+    waiting.remove(partition);
+  }
+
+  /** A late event on {@code partition} that the directives of {@code groups} could match. */
+  void late(int partition, java.util.Collection<String> groups) {
+    lateTotal.incrementAndGet();
+    for (String g : groups.isEmpty() ? java.util.List.of("") : groups) {
+      late.computeIfAbsent(partition + "/" + g, k -> new AtomicLong()).incrementAndGet();
+    }
+  }
+
+  void tombstone() {
+    tombstones.incrementAndGet();
   }
 
   /** Live backlogs over the partitions this instance runs. */
   public int liveBacklogs() {
     return liveBacklogs.values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  /** Events waiting in the store for the clock, over the partitions this instance runs. */
+  public long waitingEvents() {
+    return waiting.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** Late events since this instance started. */
+  public long lateEvents() {
+    return lateTotal.get();
+  }
+
+  /** Late events since this instance started, by {@code partition/group}. */
+  public SortedMap<String, Long> lateByTaskAndGroup() {
+    SortedMap<String, Long> out = new TreeMap<>();
+    late.forEach((k, v) -> out.put(k, v.get()));
+    return out;
+  }
+
+  /** Tombstones on the events topic skipped since this instance started. */
+  public long tombstones() {
+    return tombstones.get();
   }
 }

@@ -1,6 +1,7 @@
 package io.ksiem.correlate;
 
 import io.ksiem.backlog.CorrelationOptions;
+import io.ksiem.event.TimeBounds;
 import io.ksiem.runtime.EventRecords;
 import io.ksiem.schemas.Alarm;
 import io.ksiem.schemas.AlarmEvent;
@@ -24,7 +25,8 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * Correlate: routes each normalized event to the partitions of the directive groups it can match and runs the
- * engine there, with backlogs in a changelogged RocksDB store, emitting alarm snapshots and alarm-event links.
+ * engine there on the events partitions' watermark, with backlogs in a changelogged RocksDB store, emitting alarm
+ * snapshots, alarm-event links and late events.
  */
 public final class CorrelateTopology {
   public static final String BACKLOG_STORE = "backlogs";
@@ -38,14 +40,15 @@ public final class CorrelateTopology {
 
   /**
    * What the topology needs beyond the topics: the partitions of the routed topic, those of the events topic
-   * (every one of them has a clock, see {@link CorrelateProcessor}), the engine's options, the idle time after
-   * which a quiet task's clock follows the wall clock, and the silence after which an events partition no longer
-   * holds the clock back.
+   * (every one of them has a clock, see {@link SourceClocks}), the engine's options, the quiet time after which a
+   * declared-idle events partition's clock follows the wall clock, how long an events partition that neither sends
+   * nor is declared idle holds the clock back ({@code maxWait}), and the event time bounds (docs/time-model.md).
    */
-  public record Options(int partitions, int sources, CorrelationOptions engine, Duration idle, Duration silence,
-      CorrelateStats stats) {
-    public Options(int partitions, int sources, CorrelationOptions engine, Duration idle, Duration silence) {
-      this(partitions, sources, engine, idle, silence, new CorrelateStats());
+  public record Options(int partitions, int sources, CorrelationOptions engine, Duration idle, Duration maxWait,
+      TimeBounds bounds, CorrelateStats stats) {
+    public Options(int partitions, int sources, CorrelationOptions engine, Duration idle, Duration maxWait,
+        TimeBounds bounds) {
+      this(partitions, sources, engine, idle, maxWait, bounds, new CorrelateStats());
     }
   }
 
@@ -64,14 +67,14 @@ public final class CorrelateTopology {
 
     KStream<String, Object> checked = b.stream(topics.events.name(),
             Consumed.with(topics.events.keySerde(), topics.events.valueSerde()).withName("events-source"))
-        .process(() -> new RouterProcessor(catalog), Named.as("check"));
+        .process(() -> new RouterProcessor(catalog, options.bounds(), options.stats()), Named.as("check"));
     var router = checked.split(Named.as("checked-"));
     router.branch((k, v) -> v instanceof RouterProcessor.Invalid, Branched.withConsumer(s -> s
         .mapValues(v -> topics.events.valueSerde().serializer().serialize(topics.events.name(),
             ((RouterProcessor.Invalid) v).event()), Named.as("invalid-event-bytes"))
         .to(topics.deadLetter.name(), Produced.with(Serdes.String(), Serdes.ByteArray())
             .withName("dead-letter-sink")), "invalid"));
-    // valid events and clock records (null values)
+    // valid events, and clock and idle records (null values)
     router.defaultBranch(Branched.withConsumer(valid -> {
       KStream<String, Object> out = valid
           .mapValues(v -> (NormalizedEvent) v, Named.as("valid"))
@@ -80,13 +83,17 @@ public final class CorrelateTopology {
               .withNumberOfPartitions(options.partitions())
               .withStreamPartitioner(new GroupPartitioner(catalog)))
           .process(() -> new CorrelateProcessor(catalog, options.engine(), options.idle(),
-              options.silence(), options.sources(), options.stats()), Named.as("correlate"),
+              options.maxWait(), options.sources(), options.stats()), Named.as("correlate"),
               BACKLOG_STORE);
       var outputs = out.split(Named.as("output-"));
       outputs.branch((k, v) -> v instanceof Alarm, Branched.withConsumer(s -> s
           .mapValues(v -> (Alarm) v, Named.as("alarm"))
           .to(topics.alarms.name(), Produced.with(topics.alarms.keySerde(), topics.alarms.valueSerde())
               .withName("alarms-sink")), "alarms"));
+      outputs.branch((k, v) -> v instanceof TaskOutput.Late, Branched.withConsumer(s -> s
+          .mapValues(v -> ((TaskOutput.Late) v).event(), Named.as("late-event"))
+          .to(topics.lateEvents.name(), Produced.with(topics.lateEvents.keySerde(), topics.lateEvents.valueSerde())
+              .withName("late-events-sink")), "late"));
       outputs.defaultBranch(Branched.withConsumer(s -> s
           .mapValues(v -> (AlarmEvent) v, Named.as("alarm-event"))
           .to(topics.alarmEvents.name(), Produced.with(topics.alarmEvents.keySerde(),

@@ -5,10 +5,7 @@ import io.ksiem.backlog.CorrelationOptions;
 import io.ksiem.directive.Directive;
 import io.ksiem.directive.DirectiveLoader;
 import io.ksiem.engine.Engine;
-import io.ksiem.runtime.EventRecords;
-import io.ksiem.schemas.NormalizedEvent;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -73,14 +70,7 @@ final class EngineRebuilder {
             }
             l.directives().forEach(d -> retired.put(d.fingerprint, d));
           }
-          case QUEUE -> {
-            try {
-              waiting.restore(kv.key, EventRecords.toEngine(NormalizedEvent.fromByteBuffer(ByteBuffer.wrap(kv.value)))
-                  .event());
-            } catch (IOException e) {
-              throw new UncheckedIOException("a waiting event in the store is not readable", e);
-            }
-          }
+          case QUEUE -> waiting.restore(kv.key);
           case SOURCE_CLOCK -> clocks.restore(StoreKeys.source(kv.key), StoreKeys.longValue(kv.value));
           case HEADER -> {
             ByteBuffer b = ByteBuffer.wrap(kv.value);

@@ -43,9 +43,14 @@ public final class InstanceStatus {
   private static final Logger LOG = LoggerFactory.getLogger(InstanceStatus.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** One instance as it last reported. {@code standby}: task to changelog records behind. */
+  /**
+   * One instance as it last reported. {@code standby}: task to changelog records behind; {@code late}: late events
+   * since it started, by {@code partition/group} in {@code lateByGroup}; {@code waiting}: events waiting for the
+   * clock.
+   */
   public record Instance(String app, String id, String host, long pid, String state, long updated,
-      List<String> tasks, List<String> stateful, List<String> active, Map<String, Long> standby) {
+      List<String> tasks, List<String> stateful, List<String> active, Map<String, Long> standby, long late,
+      Map<String, Long> lateByGroup, long waiting) {
   }
 
   /** Where a task runs: its active instance (null: none) and its standbys with their lag. */
@@ -74,10 +79,12 @@ public final class InstanceStatus {
     private final List<String> tasks;
     private final List<String> stateful;
     private final String store;
+    private final CorrelateStats stats;
 
     /** {@code tasks}: every task of the topology; {@code stateful}: those whose state {@code store} holds. */
     public Reporter(String bootstrap, Topics topics, String app, KafkaStreams streams, List<String> tasks,
-        List<String> stateful, String store) {
+        List<String> stateful, String store, CorrelateStats stats) {
+      this.stats = stats;
       this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
           ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000), new StringSerializer(),
           new StringSerializer());
@@ -111,6 +118,9 @@ public final class InstanceStatus {
       ObjectNode o = JSON.createObjectNode();
       o.put("app", app).put("id", id).put("host", host()).put("pid", ProcessHandle.current().pid())
           .put("state", streams.state().name()).put("updated", System.currentTimeMillis());
+      o.put("late", stats.lateEvents()).put("waiting", stats.waitingEvents());
+      ObjectNode lateBy = o.putObject("lateByGroup");
+      stats.lateByTaskAndGroup().forEach(lateBy::put);
       tasks.forEach(o.putArray("tasks")::add);
       stateful.forEach(o.putArray("stateful")::add);
       var active = o.putArray("active");
@@ -193,9 +203,12 @@ public final class InstanceStatus {
   private static Instance parse(JsonNode n) {
     Map<String, Long> standby = new TreeMap<>();
     n.path("standby").fields().forEachRemaining(e -> standby.put(e.getKey(), e.getValue().asLong()));
+    Map<String, Long> lateBy = new TreeMap<>();
+    n.path("lateByGroup").fields().forEachRemaining(e -> lateBy.put(e.getKey(), e.getValue().asLong()));
     return new Instance(n.path("app").asText(), n.path("id").asText(), n.path("host").asText(),
         n.path("pid").asLong(), n.path("state").asText(), n.path("updated").asLong(), strings(n.path("tasks")),
-        strings(n.path("stateful")), strings(n.path("active")), standby);
+        strings(n.path("stateful")), strings(n.path("active")), standby, n.path("late").asLong(), lateBy,
+        n.path("waiting").asLong());
   }
 
   private static List<String> strings(JsonNode array) {

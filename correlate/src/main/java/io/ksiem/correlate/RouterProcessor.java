@@ -1,10 +1,15 @@
 package io.ksiem.correlate;
 
 import io.ksiem.event.EventParser;
+import io.ksiem.event.TimeBounds;
 import io.ksiem.runtime.App;
 import io.ksiem.runtime.EventRecords;
 import io.ksiem.schemas.NormalizedEvent;
 import io.ksiem.schemas.topic.Topics;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.Set;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -13,24 +18,43 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * Before routing: keeps the catalog current for the partitioner, turns an event that is not valid into a dead
- * letter with the reason, and sends every correlation task a clock record (a null value whose timestamp is the
- * time, keyed by this partition) whenever this partition's event time moves on, so every task's clock follows the
- * whole stream, as in a replay, and not only the events routed to it.
+ * Before routing, for one events partition: keeps the catalog current for the partitioner; turns an event that is
+ * not valid, or whose time is out of {@link TimeBounds} (other producers may write the events topic), into a dead
+ * letter with the reason; skips and counts tombstones; and tells every correlation task how this partition's time
+ * moves (docs/time-model.md). A clock record (a null value keyed {@link #CLOCK_KEY} and this partition, its timestamp
+ * the time) goes out whenever the partition's event time moves on, so every task's clock follows the whole stream,
+ * as in a replay, and not only the events routed to it. An idle record ({@link #IDLE_KEY}) goes out once every
+ * feeder of the partition has declared it has nothing unread since the partition's last event, and again at most
+ * every second while that holds, for a task that has just moved. The router never declares a partition idle
+ * because it has read it to its end: ingest may be paused upstream.
  */
 final class RouterProcessor implements Processor<String, NormalizedEvent, String, Object> {
+  /** The key of clock records, followed by the partition of the events topic they speak for. */
+  static final String CLOCK_KEY = "\u0000clock/";
+  /** The key of idle records, followed by the partition of the events topic they speak for. */
+  static final String IDLE_KEY = "\u0000idle/";
+  private static final long REPEAT_IDLE_MS = 1000;
+  /** More distinct feeders than any deployment has: a flood of crafted declarations cannot grow the set. */
+  private static final int MAX_FEEDERS = 10_000;
+
   private final Catalog catalog;
+  private final TimeBounds bounds;
+  private final CorrelateStats stats;
   private ProcessorContext<String, Object> context;
   private ReadOnlyKeyValueStore<String, String> directives;
   private ReadOnlyKeyValueStore<String, String> assets;
   private long clock = Long.MIN_VALUE;
   private String clockKey;
+  private String idleKey;
+  /** The feeders that declared idle since the partition's last event. */
+  private final Set<String> idleFeeders = new HashSet<>();
+  private boolean idle;
+  private long idleSentAt;
 
-  /** The key of clock records, followed by the partition of the events topic they speak for. */
-  static final String CLOCK_KEY = "\u0000clock/";
-
-  RouterProcessor(Catalog catalog) {
+  RouterProcessor(Catalog catalog, TimeBounds bounds, CorrelateStats stats) {
     this.catalog = catalog;
+    this.bounds = bounds;
+    this.stats = stats;
   }
 
   /** An event that is not valid, with the reason. */
@@ -43,30 +67,69 @@ final class RouterProcessor implements Processor<String, NormalizedEvent, String
     this.directives = context.getStateStore(CorrelateTopology.DIRECTIVE_STORE);
     this.assets = context.getStateStore(CorrelateTopology.ASSET_STORE);
     this.clockKey = CLOCK_KEY + context.taskId().partition();
+    this.idleKey = IDLE_KEY + context.taskId().partition();
     catalog.refresh(directives, assets);
   }
 
   @Override
   public void process(Record<String, NormalizedEvent> record) {
-    catalog.refresh(directives, assets);
-    EventParser.Result r = EventRecords.toEngine(record.value());
-    if (r.ok()) {
-      long time = r.event().time;
-      if (time > clock) {
-        clock = time;
-        context.forward(new Record<>(clockKey, null, time * 1000));
-      }
-      // an event no directive can match goes nowhere (and moved the clock above)
-      java.util.Set<Integer> route = catalog.current().route(r.event());
-      if (!route.isEmpty()) {
-        catalog.rememberRoute(record.value(), route);
-        context.forward(record);
-      }
+    if (Topics.isIdleDeclaration(record.key())) {
+      declaration(record);
       return;
     }
+    if (record.value() == null) {
+      stats.tombstone();
+      return;
+    }
+    catalog.refresh(directives, assets);
+    EventParser.Result r = EventRecords.toEngine(record.value());
+    String reason = r.ok() ? bounds.refusal(r.event().time, context.currentSystemTimeMs()) : r.reason();
+    if (reason != null) {
+      deadLetter(record, reason);
+      return;
+    }
+    long time = r.event().time;
+    idleFeeders.clear();
+    if (time > clock || idle) {
+      clock = Math.max(clock, time);
+      idle = false;
+      context.forward(new Record<>(clockKey, null, clock * 1000));
+    }
+    // an event no directive can match goes nowhere (and moved the clock above)
+    Set<Integer> route = catalog.current().route(r.event());
+    if (!route.isEmpty()) {
+      catalog.rememberRoute(record.value(), route);
+      context.forward(record);
+    }
+  }
+
+  private void declaration(Record<String, NormalizedEvent> record) {
+    Header h = record.headers().lastHeader(Topics.HEADER_FEEDERS);
+    int feeders = -1;
+    try {
+      feeders = h == null ? -1 : Integer.parseInt(new String(h.value(), StandardCharsets.UTF_8).trim());
+    } catch (NumberFormatException e) {
+      feeders = -1;
+    }
+    if (record.value() != null || feeders < 1) {
+      deadLetter(record, "an idleness declaration has no value and a feeder count in " + Topics.HEADER_FEEDERS);
+      return;
+    }
+    if (idleFeeders.size() < MAX_FEEDERS) {
+      idleFeeders.add(record.key().substring(Topics.IDLE_KEY_PREFIX.length()));
+    }
+    long now = context.currentSystemTimeMs();
+    if (idleFeeders.size() >= feeders && (!idle || now - idleSentAt >= REPEAT_IDLE_MS)) {
+      idle = true;
+      idleSentAt = now;
+      context.forward(new Record<>(idleKey, null, now));
+    }
+  }
+
+  private void deadLetter(Record<String, NormalizedEvent> record, String reason) {
     Headers h = new RecordHeaders(record.headers().toArray());
     var m = context.recordMetadata().orElseThrow();
-    Topics.deadLetterHeaders(h, r.reason(), App.CORRELATE.shortName(), m.topic(), m.partition(), m.offset());
-    context.forward(new Record<>(record.key(), new Invalid(record.value(), r.reason()), record.timestamp(), h));
+    Topics.deadLetterHeaders(h, reason, App.CORRELATE.shortName(), m.topic(), m.partition(), m.offset());
+    context.forward(new Record<>(record.key(), new Invalid(record.value(), reason), record.timestamp(), h));
   }
 }

@@ -5,23 +5,36 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The clock of each events partition that feeds a correlation task (event time, seconds) and when it last spoke
- * (wall clock, ms), kept in the task's store so a restarted task resumes with them. The task's clock is their
- * watermark: the lowest clock of the partitions that spoke within the silence time.
+ * The progress of each events partition that feeds a correlation task (its sources), and the task's clock as their
+ * watermark: the lowest progress (docs/time-model.md). A source's progress is the time of its latest event. Once
+ * the stage that feeds it has declared it idle (it has read everything upstream), and it has been quiet for the
+ * idle time, its progress follows the wall clock from that time. Silence alone never makes a source idle: a source
+ * that is slow, paused or failing over holds the clock back, until it has neither spoken nor been declared idle for
+ * {@code maxWait}; it is then passed over until it speaks again. Event times are kept in the task's store, so a
+ * restarted task resumes with them; whether a source is idle is not: its feeder says so again within a second.
  */
 final class SourceClocks {
   private final long[] clock;
-  private final long[] wall;
-  private final long silenceMillis;
+  /** Wall clock (ms) of the latest record from the source: an event's progress or a declaration. */
+  private final long[] heard;
+  /** Wall clock (ms) of the source's latest progress. */
+  private final long[] progressed;
+  private final boolean[] idle;
+  private final long idleMillis;
+  private final long maxWaitMillis;
   private final KeyValueStore<Bytes, byte[]> store;
 
-  SourceClocks(int sources, long silenceMillis, KeyValueStore<Bytes, byte[]> store, long now) {
+  SourceClocks(int sources, long idleMillis, long maxWaitMillis, KeyValueStore<Bytes, byte[]> store, long now) {
     this.clock = new long[sources];
-    this.wall = new long[sources];
-    this.silenceMillis = silenceMillis;
+    this.heard = new long[sources];
+    this.progressed = new long[sources];
+    this.idle = new boolean[sources];
+    this.idleMillis = idleMillis;
+    this.maxWaitMillis = maxWaitMillis;
     this.store = store;
     Arrays.fill(clock, Long.MIN_VALUE);
-    Arrays.fill(wall, now);
+    Arrays.fill(heard, now);
+    Arrays.fill(progressed, now);
   }
 
   /** A clock read back from the store; one of a partition the settings no longer have is ignored. */
@@ -31,31 +44,79 @@ final class SourceClocks {
     }
   }
 
-  /** Events partition {@code source} says its event time is {@code time}; it spoke at {@code now}. */
-  void spoke(int source, long time, long now) {
-    if (source >= clock.length) {
+  private void check(int source) {
+    if (source < 0 || source >= clock.length) {
       throw new IllegalStateException("a clock record of events partition " + source + ", but the settings say "
           + clock.length + " partitions");
     }
-    wall[source] = now;
+  }
+
+  /** Events partition {@code source} has an event at {@code time}; it is not idle. */
+  void progress(int source, long time, long now) {
+    check(source);
+    heard[source] = now;
+    progressed[source] = now;
+    idle[source] = false;
     if (time > clock[source]) {
       clock[source] = time;
       store.put(StoreKeys.sourceClock(source), StoreKeys.longValue(time));
     }
   }
 
+  /** Events partition {@code source} was declared idle: everything upstream of it has been read. */
+  void declaredIdle(int source, long now) {
+    check(source);
+    heard[source] = now;
+    idle[source] = true;
+  }
+
+  boolean idle(int source) {
+    return idle[source];
+  }
+
   /**
-   * The lowest clock of the events partitions that spoke within the silence time; the highest of all when none did
-   * (the task is then quiet and its wall-clock tick takes over).
+   * The lowest progress over the sources that count, {@link Long#MIN_VALUE} while one that counts has no event yet.
+   * When none counts (all idle with no event, or passed over), the latest time moves on with the wall clock after
+   * the idle time, as a quiet single-partition task's clock does.
    */
   long watermark(long now) {
     long low = Long.MAX_VALUE;
     for (int i = 0; i < clock.length; i++) {
-      if (now - wall[i] < silenceMillis) {
+      if (idle[i]) {
+        if (clock[i] != Long.MIN_VALUE) {
+          low = Math.min(low, followed(clock[i], now - progressed[i]));
+        }
+      } else if (now - heard[i] < maxWaitMillis) {
         low = Math.min(low, clock[i]);
       }
     }
-    return low == Long.MAX_VALUE ? max() : low;
+    if (low != Long.MAX_VALUE) {
+      return low;
+    }
+    long high = Long.MIN_VALUE;
+    long last = Long.MIN_VALUE;
+    for (int i = 0; i < clock.length; i++) {
+      if (clock[i] > high) {
+        high = clock[i];
+      }
+      last = Math.max(last, progressed[i]);
+    }
+    return high == Long.MIN_VALUE ? high : followed(high, now - last);
+  }
+
+  private long followed(long time, long quietMillis) {
+    return quietMillis >= idleMillis ? time + quietMillis / 1000 : time;
+  }
+
+  /** Sources passed over now: neither heard from nor declared idle for {@code maxWait}. */
+  int passedOver(long now) {
+    int n = 0;
+    for (int i = 0; i < clock.length; i++) {
+      if (!idle[i] && now - heard[i] >= maxWaitMillis) {
+        n++;
+      }
+    }
+    return n;
   }
 
   long max() {

@@ -65,6 +65,11 @@ final class StoreKeys {
     return Bytes.wrap(ByteBuffer.allocate(q.length + 16).put(q).putLong(time).putLong(seq).array());
   }
 
+  /** The event time of a {@code q/} key. */
+  static long queueTime(Bytes key) {
+    return ByteBuffer.wrap(key.get()).getLong(QUEUE.length());
+  }
+
   /** The arrival number of a {@code q/} key. */
   static long queueSeq(Bytes key) {
     return ByteBuffer.wrap(key.get()).getLong(QUEUE.length() + 8);

@@ -62,19 +62,29 @@ class CorrelateTopologyTest {
     final TestOutputTopic<byte[], byte[]> deadLetter;
 
     final TestInputTopic<String, NormalizedEvent> routed;
+    final TestOutputTopic<String, NormalizedEvent> late;
+    final CorrelateStats stats = new CorrelateStats();
 
     Driver(CorrelationOptions options, Duration idle) throws Exception {
       this(options, idle, 1);
     }
 
-    /** {@code sources}: partitions of the events topic; the driver itself reads partition 0 only. */
     Driver(CorrelationOptions options, Duration idle, int sources) throws Exception {
+      this(options, idle, sources, Duration.ofDays(1));
+    }
+
+    /**
+     * {@code sources}: partitions of the events topic; the driver itself reads partition 0 only. The driver's wall
+     * clock starts at T0 and the scenarios' events run for hours from there: the time bounds allow ten years ahead.
+     */
+    Driver(CorrelationOptions options, Duration idle, int sources, Duration maxWait) throws Exception {
       Properties p = new Properties();
       p.put(StreamsConfig.APPLICATION_ID_CONFIG, "ttd-correlate");
       p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
       p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("ttd-state").toString());
       ttd = new TopologyTestDriver(CorrelateTopology.build(topics, new Catalog(PARTITIONS),
-          new CorrelateTopology.Options(PARTITIONS, sources, options, idle, idle)), p, Instant.ofEpochSecond(Fixtures.T0));
+          new CorrelateTopology.Options(PARTITIONS, sources, options, idle, maxWait,
+              new io.ksiem.event.TimeBounds(10L * 365 * 86400), stats)), p, Instant.ofEpochSecond(Fixtures.T0));
       directives = ttd.createInputTopic(topics.directives.name(), topics.directives.keySerde().serializer(),
           topics.directives.valueSerde().serializer());
       assets = ttd.createInputTopic(topics.assets.name(), topics.assets.keySerde().serializer(),
@@ -89,6 +99,23 @@ class CorrelateTopologyTest {
           topics.deadLetter.valueSerde().deserializer());
       routed = ttd.createInputTopic("ttd-correlate-" + CorrelateTopology.ROUTED + "-repartition",
           topics.events.keySerde().serializer(), topics.events.valueSerde().serializer());
+      late = ttd.createOutputTopic(topics.lateEvents.name(), topics.lateEvents.keySerde().deserializer(),
+          topics.lateEvents.valueSerde().deserializer());
+    }
+
+    /** What the router of events partition {@code source} sends once every feeder has declared it idle. */
+    void idle(int source) {
+      routed.pipeInput(new TestRecord<>(RouterProcessor.IDLE_KEY + source, null, null,
+          Instant.ofEpochSecond(Fixtures.T0)));
+    }
+
+    /** What ingest writes on the events topic while raw partition {@code raw} of {@code source} has nothing unread. */
+    void declare(String source, int raw, int feeders) {
+      org.apache.kafka.common.header.internals.RecordHeaders h =
+          new org.apache.kafka.common.header.internals.RecordHeaders();
+      h.add(Topics.HEADER_FEEDERS, Integer.toString(feeders).getBytes(StandardCharsets.UTF_8));
+      events.pipeInput(new TestRecord<>(Topics.IDLE_KEY_PREFIX + source + "/" + raw, null, h,
+          Instant.ofEpochSecond(Fixtures.T0)));
     }
 
     /** What the router of events partition {@code source} sends when its event time reaches T0 + offset. */
@@ -205,10 +232,13 @@ class CorrelateTopologyTest {
     }
   }
 
-  /** On a quiet partition the wall-clock punctuator moves the clock on, so a backlog still expires. */
+  /**
+   * Once ingest has declared the events partition idle, the wall-clock punctuator moves the clock on, so a backlog
+   * still expires; silence alone does not.
+   */
   @Test
-  void aQuietPartitionStillExpiresBacklogs() throws Exception {
-    try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofSeconds(10))) {
+  void aQuietPartitionDeclaredIdleStillExpiresBacklogs() throws Exception {
+    try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofSeconds(10), 1, Duration.ofMinutes(5))) {
       ObjectNode r2 = Fixtures.rule(2, 10, 2);
       r2.put("timeout", 30);
       d.push(Fixtures.load(Fixtures.directive(1, "d", 5, Fixtures.rule(1, 10, 1), r2,
@@ -218,12 +248,33 @@ class CorrelateTopologyTest {
       d.send(Fixtures.event("e2", 1, "10.0.0.1", "10.0.0.2", 10, 2));
       List<Alarm> before = d.alarms.readValuesToList();
       assertEquals(2, before.size());
+      d.declare("dsiem", 0, 2);
+      d.declare("suricata", 0, 2);
       d.ttd.advanceWallClockTime(Duration.ofSeconds(20));
       assertTrue(d.alarms.isEmpty(), "not yet: stage 3 has 60 s");
       d.ttd.advanceWallClockTime(Duration.ofSeconds(60));
       List<Alarm> after = d.alarms.readValuesToList();
       assertEquals(1, after.size());
       assertEquals("timeout", after.get(0).getRules().get(2).getStatus());
+    }
+    try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofSeconds(10), 1, Duration.ofMinutes(5))) {
+      ObjectNode r2 = Fixtures.rule(2, 10, 2);
+      r2.put("timeout", 30);
+      d.push(Fixtures.load(Fixtures.directive(1, "d", 5, Fixtures.rule(1, 10, 1), r2,
+          Fixtures.rule(3, 10, 3))));
+      d.assets.pipeInput("10.0.0.0/8", "{\"name\":\"lan\",\"cidr\":\"10.0.0.0/8\",\"value\":5}");
+      d.send(Fixtures.event("e1", 0, "10.0.0.1", "10.0.0.2", 10, 1));
+      d.send(Fixtures.event("e2", 1, "10.0.0.1", "10.0.0.2", 10, 2));
+      assertEquals(2, d.alarms.readValuesToList().size());
+      d.ttd.advanceWallClockTime(Duration.ofSeconds(120));
+      assertTrue(d.alarms.isEmpty(), "silent for 2 minutes but not declared idle: ingest may be paused");
+      d.declare("dsiem", 0, 2);
+      d.ttd.advanceWallClockTime(Duration.ofSeconds(1));
+      assertTrue(d.alarms.isEmpty(), "one of the two feeders declared: still not idle");
+      d.declare("suricata", 0, 2);
+      d.ttd.advanceWallClockTime(Duration.ofSeconds(1));
+      assertEquals(1, d.alarms.readValuesToList().size(),
+          "idle: the clock follows the wall clock from the last event, 122 s on, past the deadline T0+61");
     }
   }
 
@@ -289,19 +340,116 @@ class CorrelateTopologyTest {
     }
   }
 
-  /** An events partition silent for a while no longer holds the clock back (here the idle time, 10 s). */
+  /**
+   * An events partition that is silent holds the clock back, however long, until it is declared idle or
+   * {@code max.wait} (here 60 s) has passed; a declared-idle one follows the wall clock after the idle time (10 s).
+   */
   @Test
-  void aSilentEventsPartitionStopsHoldingTheClock() throws Exception {
-    try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofSeconds(10), 2)) {
+  void aSilentEventsPartitionHoldsTheClockUntilDeclaredIdleOrMaxWait() throws Exception {
+    try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofSeconds(10), 2, Duration.ofSeconds(60))) {
       twoStagesDone(d);
       d.clock(0, 100);
-      d.ttd.advanceWallClockTime(Duration.ofSeconds(6));
-      assertTrue(d.alarms.isEmpty(), "partition 1 has been silent for 6 s only");
+      d.ttd.advanceWallClockTime(Duration.ofSeconds(30));
+      assertTrue(d.alarms.isEmpty(), "partition 1 has been silent for 30 s (a paused ingest, say): it holds");
+      d.idle(1);
+      d.ttd.advanceWallClockTime(Duration.ofSeconds(1));
+      List<Alarm> expired = d.alarms.readValuesToList();
+      assertEquals(1, expired.size(), "declared idle: partition 1 follows the wall clock from T0+1, 31 s on");
+      assertEquals("timeout", expired.get(0).getRules().get(2).getStatus());
+    }
+    try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofSeconds(10), 2, Duration.ofSeconds(60))) {
+      twoStagesDone(d);
+      d.clock(0, 100);
+      d.idle(1);
+      d.ttd.advanceWallClockTime(Duration.ofSeconds(5));
+      assertTrue(d.alarms.isEmpty(), "declared idle, but it stays at T0+1 until quiet for the idle time (10 s)");
+      d.ttd.advanceWallClockTime(Duration.ofSeconds(20));
+      assertTrue(d.alarms.isEmpty(), "quiet for 25 s: at T0+26, before the deadline T0+31");
+      d.ttd.advanceWallClockTime(Duration.ofSeconds(7));
+      assertEquals(1, d.alarms.readValuesToList().size(), "at T0+33: expired");
+    }
+    try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofSeconds(10), 2, Duration.ofSeconds(60))) {
+      twoStagesDone(d);
+      d.clock(0, 100);
+      d.ttd.advanceWallClockTime(Duration.ofSeconds(55));
+      assertTrue(d.alarms.isEmpty(), "55 s of silence: still held");
       d.clock(0, 101);
       d.ttd.advanceWallClockTime(Duration.ofSeconds(6));
       List<Alarm> expired = d.alarms.readValuesToList();
-      assertEquals(1, expired.size(), "partition 1 silent for 12 s, partition 0 spoke 6 s ago");
-      assertEquals("timeout", expired.get(0).getRules().get(2).getStatus());
+      assertEquals(1, expired.size(), "partition 1 silent for max.wait: passed over, partition 0 is at T0+101");
+    }
+  }
+
+  /**
+   * An event behind the task's clock by more than the 5 s tolerance is late: it is still correlated (here it starts
+   * a backlog and is linked), counted per task and group, and written to the late-events topic with how late.
+   */
+  @Test
+  void aLateEventIsCorrelatedCountedAndWrittenOut() throws Exception {
+    try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofDays(1))) {
+      d.push(Fixtures.load(Fixtures.directive(1, "d", 5, Fixtures.rule(1, 10, 1), Fixtures.rule(2, 10, 2))));
+      d.assets.pipeInput("10.0.0.0/8", "{\"name\":\"lan\",\"cidr\":\"10.0.0.0/8\",\"value\":5}");
+      d.send(Fixtures.event("now", 100, "10.0.0.9", "10.0.0.8", 999, 1));
+      d.send(Fixtures.event("ontime", 96, "10.0.0.1", "10.0.0.2", 10, 1));
+      assertTrue(d.late.isEmpty(), "4 s behind is within the tolerance");
+      d.send(Fixtures.event("old", 40, "10.0.0.3", "10.0.0.2", 10, 1));
+      var late = d.late.readRecordsToList();
+      assertEquals(1, late.size());
+      assertEquals("old", late.get(0).key());
+      assertEquals("old", late.get(0).value().getEventId());
+      assertEquals("60", new String(late.get(0).headers().lastHeader(Topics.HEADER_LATE_SECONDS).value(),
+          StandardCharsets.UTF_8));
+      assertEquals("g1", new String(late.get(0).headers().lastHeader(Topics.HEADER_LATE_GROUPS).value(),
+          StandardCharsets.UTF_8));
+      assertEquals(1, d.stats.lateEvents());
+      assertEquals(java.util.Map.of("0/g1", 1L), d.stats.lateByTaskAndGroup());
+      assertTrue(d.links.readValuesToList().stream().anyMatch(l -> l.getEventId().equals("old")),
+          "the late event is still correlated");
+    }
+  }
+
+  /**
+   * On the events topic: the partition is idle only once every feeder has declared it since its last event; a
+   * tombstone is skipped and counted; an event before 1970 or far ahead of the wall clock is a dead letter.
+   */
+  @Test
+  void theRouterPassesOnDeclarationsAndRefusesWhatIsNotAnEvent() throws Exception {
+    try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofSeconds(10), 1, Duration.ofDays(1))) {
+      ObjectNode r2 = Fixtures.rule(2, 10, 2);
+      r2.put("timeout", 30);
+      d.push(Fixtures.load(Fixtures.directive(1, "d", 5, Fixtures.rule(1, 10, 1), r2, Fixtures.rule(3, 10, 3))));
+      d.assets.pipeInput("10.0.0.0/8", "{\"name\":\"lan\",\"cidr\":\"10.0.0.0/8\",\"value\":5}");
+      d.send(Fixtures.event("e1", 0, "10.0.0.1", "10.0.0.2", 10, 1));
+      d.send(Fixtures.event("e2", 1, "10.0.0.1", "10.0.0.2", 10, 2));
+      assertEquals(2, d.alarms.readValuesToList().size());
+      d.declare("dsiem", 0, 2);
+      // an event after one declaration: that feeder must declare again
+      d.send(Fixtures.event("e3", 1, "10.0.0.7", "10.0.0.2", 10, 1));
+      d.declare("suricata", 0, 2);
+      d.ttd.advanceWallClockTime(Duration.ofSeconds(200));
+      assertTrue(d.alarms.readValuesToList().size() == 1, "only e3's own alarm: the partition is not idle yet");
+      d.declare("dsiem", 0, 2);
+      d.ttd.advanceWallClockTime(Duration.ofSeconds(200));
+      assertTrue(d.alarms.readValuesToList().stream().anyMatch(a -> a.getRules().stream()
+          .anyMatch(r -> r.getStatus().equals("timeout"))), "both declared since e3: the clock follows the wall");
+
+      d.links.readValuesToList();
+      d.events.pipeInput(new TestRecord<>("gone", null, null, Instant.ofEpochSecond(Fixtures.T0)));
+      assertEquals(1, d.stats.tombstones());
+      for (String t : new String[] {"1969-12-31T23:00:00Z", "9999-12-31T23:59:59Z"}) {
+        Event e = Fixtures.event("bad-" + t, 0, "10.0.0.1", "10.0.0.2", 10, 1);
+        e.timestamp = t;
+        e.time = io.ksiem.event.Rfc3339.toEpochSecond(t);
+        d.events.pipeInput(new TestRecord<>(e.eventId, EventRecords.toAvro(e, 0, "test"), null,
+            Instant.ofEpochSecond(Fixtures.T0)));
+      }
+      var dead = d.deadLetter.readRecordsToList();
+      assertEquals(2, dead.size());
+      assertTrue(new String(dead.get(0).headers().lastHeader(Topics.HEADER_REASON).value(), StandardCharsets.UTF_8)
+          .contains("before 1970"));
+      assertTrue(new String(dead.get(1).headers().lastHeader(Topics.HEADER_REASON).value(), StandardCharsets.UTF_8)
+          .contains("max.future"));
+      assertTrue(d.links.readValuesToList().isEmpty());
     }
   }
 

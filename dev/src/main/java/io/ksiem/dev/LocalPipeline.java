@@ -28,8 +28,8 @@ public final class LocalPipeline implements AutoCloseable {
   public LocalPipeline(Settings s, MeterRegistry meters) throws Exception {
     StreamsApps.Common c = s.common();
     ingest = Apps.ingest(c, "127.0.0.1", s.httpPort(), meters);
-    correlate = Apps.correlate(c, s.routedPartitions(), 1, 1, s.idle(), CorrelationOptions.defaults(),
-        java.util.Map.of());
+    correlate = Apps.correlate(c, s.routedPartitions(), 1, 1, s.idle(), CorrelateApp.Settings.MAX_WAIT,
+        io.ksiem.event.TimeBounds.defaults(), CorrelationOptions.defaults(), java.util.Map.of());
     alarms = Apps.alarms(c, s.elasticsearchUrl(), s.writeEvents(), 1000, meters);
   }
 

@@ -11,6 +11,7 @@ import io.ksiem.engine.Engine;
 import io.ksiem.event.EventParser;
 import io.ksiem.ingest.DsiemNormalizer;
 import io.ksiem.ingest.IngestApp;
+import io.ksiem.event.TimeBounds;
 import io.ksiem.runtime.App;
 import io.ksiem.runtime.StreamsApps;
 import io.ksiem.schemas.AlarmEvent;
@@ -130,9 +131,10 @@ public final class PipelineBench implements Callable<Integer> {
       long start;
       double pipeline;
       try (IngestApp ingest = new IngestApp(new IngestApp.Settings(common.forApp(App.INGEST),
-          List.of(new DsiemNormalizer()), "127.0.0.1", -1, "bench-ingest"), new SimpleMeterRegistry());
+          List.of(new DsiemNormalizer()), "127.0.0.1", -1, "bench-ingest", TimeBounds.defaults()),
+          new SimpleMeterRegistry());
           CorrelateApp correlate = new CorrelateApp(new CorrelateApp.Settings(common.forApp(App.CORRELATE),
-              partitions, 0, 1, CorrelateApp.Settings.IDLE, CorrelateApp.Settings.SILENCE,
+              partitions, 0, 1, CorrelateApp.Settings.IDLE, CorrelateApp.Settings.MAX_WAIT, TimeBounds.defaults(),
               CorrelationOptions.defaults(), "bench-correlate", java.util.Map.of()))) {
         start = System.nanoTime();
         ingest.start();

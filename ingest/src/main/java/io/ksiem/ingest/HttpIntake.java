@@ -3,9 +3,7 @@ package io.ksiem.ingest;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.ksiem.event.EventParser;
-import io.ksiem.runtime.App;
-import io.ksiem.runtime.EventRecords;
-import io.ksiem.schemas.NormalizedEvent;
+import io.ksiem.event.TimeBounds;
 import io.ksiem.schemas.topic.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,16 +21,17 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * dsiem's HTTP intake, {@code POST /events}, with its status codes (docs/dsiem-reference.md §2.3), so a dsiem Logstash
  * output can point at ksiem unchanged: 500 when the body does not parse, 418 when the event is not valid, 200 when
- * accepted. An event is accepted once Kafka has acknowledged it (503 when Kafka does not within 10 s). As in dsiem, an
- * event whose timestamp is not RFC 3339 is answered 200; it cannot be correlated, so it goes to the dead-letter topic
- * with the reason. Served by the JDK's HTTP server. {@code GET /health} answers 200.
+ * accepted. An event dated before 1970 or beyond {@code max.future} is answered 422 (not dsiem's: dsiem takes it, and
+ * it would move the correlation clock; 4xx, so Logstash does not retry it). An accepted body is written unchanged to
+ * the dsiem raw topic, where ingest normalizes it as any shipper's record: one path for every event, so ingest's
+ * idleness declarations cover these too (docs/time-model.md). It is accepted once Kafka has acknowledged it (503
+ * when Kafka does not within 10 s). As in dsiem, an event whose timestamp is not RFC 3339 is answered 200; ingest
+ * then dead-letters it with the reason. Served by the JDK's HTTP server. {@code GET /health} answers 200.
  */
 public final class HttpIntake implements AutoCloseable {
   private static final int MAX_BODY = 1 << 20;
@@ -40,30 +39,27 @@ public final class HttpIntake implements AutoCloseable {
   private static final ThreadLocal<EventParser> PARSER = ThreadLocal.withInitial(EventParser::new);
 
   private final HttpServer server;
-  private final Producer<String, NormalizedEvent> events;
-  private final Producer<byte[], byte[]> deadLetter;
-  private final Topics topics;
+  private final Producer<byte[], byte[]> raw;
+  private final String rawTopic;
+  private final TimeBounds bounds;
   private final Counter accepted;
   private final Counter refused;
-  private final Counter deadLettered;
   private volatile java.util.function.BooleanSupplier health = () -> true;
 
-  public HttpIntake(String host, int port, String bootstrapServers, Topics topics, MeterRegistry meters)
-      throws IOException {
-    this(host, port, new KafkaProducer<>(producerSettings(bootstrapServers), new StringSerializer(),
-        topics.events.valueSerde().serializer()), new KafkaProducer<>(producerSettings(bootstrapServers),
-        new ByteArraySerializer(), new ByteArraySerializer()), topics, meters);
+  public HttpIntake(String host, int port, String bootstrapServers, Topics topics, TimeBounds bounds,
+      MeterRegistry meters) throws IOException {
+    this(host, port, new KafkaProducer<>(producerSettings(bootstrapServers), new ByteArraySerializer(),
+        new ByteArraySerializer()), topics, bounds, meters);
   }
 
-  /** The intake with the producers it writes to (a test gives Kafka's {@code MockProducer}s). */
-  HttpIntake(String host, int port, Producer<String, NormalizedEvent> events, Producer<byte[], byte[]> deadLetter,
-      Topics topics, MeterRegistry meters) throws IOException {
-    this.topics = topics;
-    this.events = events;
-    this.deadLetter = deadLetter;
-    this.accepted = IngestTopology.counter(meters, "http", "normalized");
+  /** The intake with the producer it writes to (a test gives Kafka's {@code MockProducer}). */
+  HttpIntake(String host, int port, Producer<byte[], byte[]> raw, Topics topics, TimeBounds bounds,
+      MeterRegistry meters) throws IOException {
+    this.raw = raw;
+    this.rawTopic = topics.raw(new DsiemNormalizer().source()).name();
+    this.bounds = bounds;
+    this.accepted = IngestTopology.counter(meters, "http", "accepted");
     this.refused = IngestTopology.counter(meters, "http", "refused");
-    this.deadLettered = IngestTopology.counter(meters, "http", "dead-lettered");
     this.server = HttpServer.create(new InetSocketAddress(host, port), 64);
     server.createContext("/events", this::events);
     server.createContext("/health", io.ksiem.runtime.HealthEndpoint.handler(() -> health.getAsBoolean()));
@@ -73,6 +69,11 @@ public final class HttpIntake implements AutoCloseable {
       return t;
     }));
     server.start();
+  }
+
+  /** The raw topic accepted events go to. */
+  String rawTopic() {
+    return rawTopic;
   }
 
   private static Map<String, Object> producerSettings(String bootstrapServers) {
@@ -108,18 +109,13 @@ public final class HttpIntake implements AutoCloseable {
     long received = System.currentTimeMillis();
     EventParser.Result r = PARSER.get().parse(body);
     try {
-      if (r.ok()) {
-        NormalizedEvent e = EventRecords.toAvro(r.event(), received, "http");
-        events.send(new ProducerRecord<>(topics.events.name(), null, r.event().time * 1000, r.event().eventId, e))
-            .get(10, TimeUnit.SECONDS);
+      String outOfBounds = r.ok() ? bounds.refusal(r.event().time, received) : null;
+      if (outOfBounds != null) {
+        refused.increment();
+        reply(ex, 422, "Not a valid event: " + outOfBounds);
+      } else if (r.ok() || r.refusal() == EventParser.Refusal.BAD_TIMESTAMP) {
+        raw.send(new ProducerRecord<>(rawTopic, null, received, null, body)).get(10, TimeUnit.SECONDS);
         accepted.increment();
-        reply(ex, 200, "");
-      } else if (r.refusal() == EventParser.Refusal.BAD_TIMESTAMP) {
-        RecordHeaders h = new RecordHeaders();
-        Topics.deadLetterHeaders(h, r.reason(), App.INGEST.shortName(), "POST /events", -1, -1);
-        deadLetter.send(new ProducerRecord<>(topics.deadLetter.name(), null, received, null, body, h))
-            .get(10, TimeUnit.SECONDS);
-        deadLettered.increment();
         reply(ex, 200, "");
       } else if (r.refusal() == EventParser.Refusal.INVALID) {
         refused.increment();
@@ -128,7 +124,7 @@ public final class HttpIntake implements AutoCloseable {
         refused.increment();
         reply(ex, 500, "Cannot parse the submitted event: " + r.reason());
       }
-    } catch (ExecutionException | TimeoutException e) {
+    } catch (ExecutionException | TimeoutException | org.apache.kafka.common.KafkaException e) {
       reply(ex, 503, "Kafka did not acknowledge the event: " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -151,7 +147,6 @@ public final class HttpIntake implements AutoCloseable {
   @Override
   public void close() {
     server.stop(1);
-    events.close();
-    deadLetter.close();
+    raw.close();
   }
 }

@@ -1,5 +1,6 @@
 package io.ksiem.ingest;
 
+import io.ksiem.event.TimeBounds;
 import io.ksiem.runtime.StreamsApps;
 import io.ksiem.schemas.registry.SchemaRegistryClient;
 import io.ksiem.schemas.topic.Topic;
@@ -15,12 +16,13 @@ import org.apache.kafka.streams.Topology;
 public final class IngestApp implements AutoCloseable {
   /** Settings beyond the common ones; {@code httpPort} 0 picks a free port, -1 turns the intake off. */
   public record Settings(StreamsApps.Common common, List<Normalizer> sources, String httpHost, int httpPort,
-      String applicationId) {
+      String applicationId, TimeBounds bounds) {
   }
 
   private final KafkaStreams streams;
   private final HttpIntake intake;
   private final Topology topology;
+  private final RawPartitionEnds upstream;
 
   public IngestApp(Settings s, MeterRegistry meters) throws Exception {
     Topics topics = new Topics(s.common().topicPrefix(), new SchemaRegistryClient(s.common().registryUrl()));
@@ -28,10 +30,12 @@ public final class IngestApp implements AutoCloseable {
     s.sources().forEach(n -> wanted.add(topics.raw(n.source())));
     StreamsApps.createTopics(s.common(), wanted);
     topics.registerSchemas();
-    topology = IngestTopology.build(topics, s.sources(), meters);
-    streams = new KafkaStreams(topology, StreamsApps.properties(s.common(), s.applicationId(), topics));
+    upstream = new RawPartitionEnds(s.common().bootstrapServers(), s.applicationId(), topics,
+        s.sources().stream().map(Normalizer::source).toList());
+    topology = IngestTopology.build(topics, s.sources(), s.bounds(), upstream, meters);
+    streams = new KafkaStreams(topology, StreamsApps.properties(s.common(), io.ksiem.runtime.App.INGEST, s.applicationId(), topics));
     intake = s.httpPort() < 0 ? null
-        : new HttpIntake(s.httpHost(), s.httpPort(), s.common().bootstrapServers(), topics, meters);
+        : new HttpIntake(s.httpHost(), s.httpPort(), s.common().bootstrapServers(), topics, s.bounds(), meters);
     if (intake != null) {
       intake.health(() -> streams.state().isRunningOrRebalancing());
     }
@@ -73,6 +77,7 @@ public final class IngestApp implements AutoCloseable {
   }
 
   public void start() {
+    upstream.start();
     streams.start();
   }
 
@@ -82,5 +87,6 @@ public final class IngestApp implements AutoCloseable {
       intake.close();
     }
     streams.close(Duration.ofSeconds(30));
+    upstream.close();
   }
 }

@@ -1,5 +1,6 @@
 package io.ksiem.ingest;
 
+import io.ksiem.event.TimeBounds;
 import io.ksiem.schemas.NormalizedEvent;
 import io.ksiem.schemas.topic.Topic;
 import io.ksiem.schemas.topic.Topics;
@@ -19,24 +20,26 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 
 /**
- * Ingest: normalizes each source's raw records into NormalizedEvents and dead-letters, with the reason, what cannot
- * be normalized.
+ * Ingest: normalizes each source's raw records into NormalizedEvents, dead-letters with the reason what cannot be
+ * normalized, and declares an events partition idle while the raw partitions that feed it have nothing unread.
  */
 public final class IngestTopology {
   private IngestTopology() {
   }
 
-  public static Topology build(Topics topics, List<Normalizer> sources, MeterRegistry meters) {
+  public static Topology build(Topics topics, List<Normalizer> sources, TimeBounds bounds,
+      UpstreamPositions upstream, MeterRegistry meters) {
     StreamsBuilder b = new StreamsBuilder();
     for (Normalizer n : sources) {
       String s = n.source();
       Topic<byte[], byte[]> raw = topics.raw(s);
       KStream<byte[], Object> out = b.stream(raw.name(), Consumed.with(raw.keySerde(), raw.valueSerde())
               .withName(s + "-source"))
-          .process(() -> new NormalizeProcessor(n, meters), Named.as(s + "-normalize"));
+          .process(() -> new NormalizeProcessor(n, raw.name(), bounds, upstream, meters), Named.as(s + "-normalize"));
       var branches = out.split(Named.as(s + "-"));
-      branches.branch((k, v) -> v instanceof NormalizedEvent, Branched.withConsumer(events -> events
-          .mapValues(v -> (NormalizedEvent) v, Named.as(s + "-event"))
+      // events and idleness declarations (a null value) go to the same partition, in the order they were made
+      branches.branch((k, v) -> !(v instanceof NormalizeProcessor.DeadLetter), Branched.withConsumer(events -> events
+          .mapValues(v -> v instanceof NormalizedEvent e ? e : null, Named.as(s + "-event"))
           .to(topics.events.name(), Produced.with(Serdes.ByteArray(), topics.events.valueSerde())
               .withStreamPartitioner(SAME_PARTITION).withName(s + "-events-sink")), "events"));
       branches.defaultBranch(Branched.withConsumer(dead -> dead

@@ -1,5 +1,6 @@
 package io.ksiem.ingest;
 
+import io.ksiem.event.TimeBounds;
 import io.ksiem.runtime.App;
 import io.ksiem.runtime.EventRecords;
 import io.ksiem.schemas.NormalizedEvent;
@@ -7,8 +8,11 @@ import io.ksiem.schemas.topic.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -16,21 +20,37 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /**
  * Normalizes one source's raw records. An event goes on keyed by its id with the event time as record timestamp; a
- * record that cannot be normalized goes on unchanged (key, value, headers) with the reason and its origin in
- * headers, for the dead-letter topic; a record the source's mapping says to skip is counted.
+ * record that cannot be normalized, or whose time is out of {@link TimeBounds}, goes on unchanged (key, value,
+ * headers) with the reason and its origin in headers, for the dead-letter topic; a record the source's mapping says
+ * to skip, and a tombstone, is counted. While its raw partition has nothing unread, the task declares so on the
+ * events partition it feeds, every {@link #DECLARE_EVERY}, so correlation's clock neither waits for it nor runs
+ * past it (docs/time-model.md).
  */
 final class NormalizeProcessor implements Processor<byte[], byte[], byte[], Object> {
+  static final Duration DECLARE_EVERY = Duration.ofSeconds(1);
+
   private final Normalizer normalizer;
+  private final String rawTopic;
+  private final TimeBounds bounds;
+  private final UpstreamPositions upstream;
   private final Counter normalized;
   private final Counter deadLettered;
   private final Counter skipped;
+  private final Counter tombstones;
   private ProcessorContext<byte[], Object> context;
+  private TopicPartition input;
+  private long next = -1;
 
-  NormalizeProcessor(Normalizer normalizer, MeterRegistry meters) {
+  NormalizeProcessor(Normalizer normalizer, String rawTopic, TimeBounds bounds, UpstreamPositions upstream,
+      MeterRegistry meters) {
     this.normalizer = normalizer;
+    this.rawTopic = rawTopic;
+    this.bounds = bounds;
+    this.upstream = upstream;
     this.normalized = IngestTopology.counter(meters, normalizer.source(), "normalized");
     this.deadLettered = IngestTopology.counter(meters, normalizer.source(), "dead-lettered");
     this.skipped = IngestTopology.counter(meters, normalizer.source(), "skipped");
+    this.tombstones = IngestTopology.counter(meters, normalizer.source(), "tombstone");
   }
 
   /**
@@ -42,14 +62,27 @@ final class NormalizeProcessor implements Processor<byte[], byte[], byte[], Obje
   @Override
   public void init(ProcessorContext<byte[], Object> context) {
     this.context = context;
+    // one raw topic per sub-topology, so the task's partition is its raw partition
+    this.input = new TopicPartition(rawTopic, context.taskId().partition());
+    context.schedule(DECLARE_EVERY, PunctuationType.WALL_CLOCK_TIME, this::declareIfIdle);
   }
 
   @Override
   public void process(Record<byte[], byte[]> record) {
     RecordMetadata m = context.recordMetadata().orElseThrow();
+    next = m.offset() + 1;
+    if (record.value() == null) {
+      tombstones.increment();
+      return;
+    }
     String origin = m.topic() + "/" + m.partition() + "/" + m.offset();
-    Outcome o = record.value() == null ? Outcome.failed("the record has no value")
-        : normalizer.normalize(record.value(), origin);
+    Outcome o = normalizer.normalize(record.value(), origin);
+    if (o.ok()) {
+      String refusal = bounds.refusal(o.event().time, context.currentSystemTimeMs());
+      if (refusal != null) {
+        o = Outcome.failed(refusal);
+      }
+    }
     if (o.ok()) {
       normalized.increment();
       NormalizedEvent e = EventRecords.toAvro(o.event(), record.timestamp(), normalizer.source());
@@ -68,7 +101,27 @@ final class NormalizeProcessor implements Processor<byte[], byte[], byte[], Obje
     context.forward(new Record<>(record.key(), (Object) new DeadLetter(record.value()), record.timestamp(), h));
   }
 
+  /**
+   * The declaration follows in the events partition whatever this task wrote there before, so a reader that sees it
+   * has every event this raw partition has given so far.
+   */
+  private void declareIfIdle(long now) {
+    int feeders = upstream.feedersWith(input.partition());
+    if (feeders == 0 || !upstream.caughtUp(input, next)) {
+      return;
+    }
+    RecordHeaders h = new RecordHeaders();
+    h.add(Topics.HEADER_FEEDERS, Integer.toString(feeders).getBytes(StandardCharsets.UTF_8));
+    SOURCE_PARTITION.get()[0] = input.partition();
+    byte[] key = (Topics.IDLE_KEY_PREFIX + normalizer.source() + "/" + input.partition())
+        .getBytes(StandardCharsets.UTF_8);
+    context.forward(new Record<>(key, (Object) IDLE, now, h));
+  }
+
   /** The original bytes of a record that could not be normalized. */
   record DeadLetter(byte[] value) {
   }
+
+  /** What the events branch writes as a null value: an idleness declaration. */
+  static final Object IDLE = new Object();
 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ksiem.schemas.NormalizedEvent;
+import io.ksiem.event.TimeBounds;
 import io.ksiem.schemas.registry.SchemaRegistryClient;
 import io.ksiem.schemas.topic.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -18,7 +18,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -33,8 +32,7 @@ class HttpIntakeTest {
       + "\"plugin_id\":4001,\"plugin_sid\":1}";
   private final Topics topics = new Topics("http-test.", new SchemaRegistryClient("http://127.0.0.1:1"));
   private final HttpClient client = HttpClient.newHttpClient();
-  private MockProducer<String, NormalizedEvent> events;
-  private MockProducer<byte[], byte[]> deadLetter;
+  private MockProducer<byte[], byte[]> raw;
   private HttpIntake intake;
 
   @BeforeEach
@@ -46,10 +44,8 @@ class HttpIntakeTest {
     if (intake != null) {
       intake.close();
     }
-    // the Avro serializer needs a registry; the mock only has to hold the records
-    events = new MockProducer<>(autoComplete, null, new StringSerializer(), (topic, e) -> new byte[0]);
-    deadLetter = new MockProducer<>(autoComplete, null, new ByteArraySerializer(), new ByteArraySerializer());
-    intake = new HttpIntake("127.0.0.1", 0, events, deadLetter, topics, new SimpleMeterRegistry());
+    raw = new MockProducer<>(autoComplete, null, new ByteArraySerializer(), new ByteArraySerializer());
+    intake = new HttpIntake("127.0.0.1", 0, raw, topics, TimeBounds.defaults(), new SimpleMeterRegistry());
   }
 
   @AfterEach
@@ -67,18 +63,16 @@ class HttpIntakeTest {
   }
 
   @Test
-  void aValidEventIsAcceptedOnceKafkaHasIt() throws Exception {
+  void aValidEventGoesUnchangedToTheDsiemRawTopicOnceKafkaHasIt() throws Exception {
+    long before = System.currentTimeMillis();
     HttpResponse<String> r = post(EVENT);
     assertEquals(200, r.statusCode());
-    assertEquals(1, events.history().size());
-    ProducerRecord<String, NormalizedEvent> sent = events.history().get(0);
-    assertEquals("http-test.events", sent.topic());
-    assertEquals("e1", sent.key());
-    // the record's time is the event's time, which the correlation clock follows
-    assertEquals(Instant.parse("2026-01-05T10:00:00Z").toEpochMilli(), sent.timestamp());
-    assertEquals("http", sent.value().getSource());
-    assertEquals(4001, sent.value().getPluginId());
-    assertEquals(0, deadLetter.history().size());
+    assertEquals(1, raw.history().size());
+    ProducerRecord<byte[], byte[]> sent = raw.history().get(0);
+    assertEquals("http-test.raw.dsiem", sent.topic());
+    assertArrayEquals(EVENT.getBytes(StandardCharsets.UTF_8), sent.value());
+    // the record's time is when it was received, which ingest gives the event as received_at
+    assertTrue(sent.timestamp() >= before && sent.timestamp() <= System.currentTimeMillis());
   }
 
   @Test
@@ -90,22 +84,30 @@ class HttpIntakeTest {
     // not parsable, or a string where dsiem's decoder wants a number (dsiem answers 500)
     assertEquals(500, post("{\"event_id\":").statusCode());
     assertEquals(500, post(EVENT.replace("\"plugin_id\":4001", "\"plugin_id\":\"4001\"")).statusCode());
-    assertEquals(0, events.history().size());
-    assertEquals(0, deadLetter.history().size());
+    assertEquals(0, raw.history().size());
   }
 
   @Test
-  void anEventWithATimestampThatIsNotRfc3339IsAcceptedAsADeadLetter() throws Exception {
+  void eventsBefore1970OrFarAheadAreRefused422() throws Exception {
+    for (String t : new String[] {"1969-12-31T23:00:00Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
+        "2099-01-01T00:00:00Z", Instant.now().plusSeconds(3600).toString().replaceAll("\\.\\d+", "")}) {
+      HttpResponse<String> r = post(EVENT.replace("2026-01-05T10:00:00Z", t));
+      assertEquals(422, r.statusCode(), t + ": " + r.body());
+      assertTrue(r.body().contains(t.startsWith("19") || t.startsWith("00") ? "before 1970" : "max.future"),
+          r.body());
+    }
+    assertEquals(0, raw.history().size());
+    // within the margin is an event
+    assertEquals(200, post(EVENT.replace("2026-01-05T10:00:00Z",
+        Instant.now().plusSeconds(60).toString().replaceAll("\\.\\d+", ""))).statusCode());
+  }
+
+  @Test
+  void anEventWithATimestampThatIsNotRfc3339IsAcceptedForIngestToDeadLetter() throws Exception {
     String body = EVENT.replace("2026-01-05T10:00:00Z", "2026-01-05 10:00:00");
     assertEquals(200, post(body).statusCode());
-    assertEquals(0, events.history().size());
-    assertEquals(1, deadLetter.history().size());
-    ProducerRecord<byte[], byte[]> dl = deadLetter.history().get(0);
-    assertEquals("http-test.dead-letter", dl.topic());
-    assertArrayEquals(body.getBytes(StandardCharsets.UTF_8), dl.value());
-    assertEquals("ingest", new String(dl.headers().lastHeader(Topics.HEADER_STAGE).value(), StandardCharsets.UTF_8));
-    assertTrue(new String(dl.headers().lastHeader(Topics.HEADER_REASON).value(), StandardCharsets.UTF_8)
-        .contains("RFC 3339"));
+    assertEquals(1, raw.history().size());
+    assertArrayEquals(body.getBytes(StandardCharsets.UTF_8), raw.history().get(0).value());
   }
 
   @Test
@@ -118,7 +120,7 @@ class HttpIntakeTest {
     byte[] huge = new byte[(1 << 20) + 1];
     java.util.Arrays.fill(huge, (byte) ' ');
     assertEquals(413, post(huge).statusCode());
-    assertEquals(0, events.history().size());
+    assertEquals(0, raw.history().size());
   }
 
   @Test
@@ -126,10 +128,10 @@ class HttpIntakeTest {
     start(false);
     Thread failer = new Thread(() -> {
       long deadline = System.nanoTime() + 10_000_000_000L;
-      while (events.history().isEmpty() && System.nanoTime() < deadline) {
+      while (raw.history().isEmpty() && System.nanoTime() < deadline) {
         Thread.onSpinWait();
       }
-      events.errorNext(new org.apache.kafka.common.errors.TimeoutException("no broker"));
+      raw.errorNext(new org.apache.kafka.common.errors.TimeoutException("no broker"));
     });
     failer.start();
     HttpResponse<String> r = post(EVENT);

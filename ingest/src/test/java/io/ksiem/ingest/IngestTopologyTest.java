@@ -31,7 +31,7 @@ class IngestTopologyTest {
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("ttd").toString());
     try (TopologyTestDriver ttd = new TopologyTestDriver(IngestTopology.build(topics, IngestApp.builtInSources(),
-        meters), p)) {
+        io.ksiem.event.TimeBounds.defaults(), UpstreamPositions.UNKNOWN, meters), p)) {
       TestInputTopic<byte[], byte[]> suricata = ttd.createInputTopic(topics.raw("suricata").name(),
           (t, b) -> b, (t, b) -> b);
       TestInputTopic<byte[], byte[]> dsiem = ttd.createInputTopic(topics.raw("dsiem").name(), (t, b) -> b,
@@ -77,6 +77,78 @@ class IngestTopologyTest {
       assertEquals(2.0, meters.get("ksiem.ingest.records").tags("source", "dsiem", "outcome", "dead-lettered")
           .counter().count());
       assertTrue(events.isEmpty());
+    }
+  }
+
+  /**
+   * Tombstones are counted and skipped; an event dated before 1970 or far ahead is a dead letter with the reason and
+   * writes no event (Kafka would refuse its negative timestamp, and the far one would move the clock); the app goes on.
+   * A raw partition with nothing unread declares so on its events partition, after what it wrote there.
+   */
+  @Test
+  void tombstonesAndOutOfBoundsTimesAndIdleDeclarations() throws Exception {
+    Topics topics = new Topics("ttd-ingest2.", new SchemaRegistryClient(SharedServers.registryUrl()));
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "ttd-ingest2");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("ttd").toString());
+    java.util.concurrent.atomic.AtomicLong end = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
+    UpstreamPositions upstream = new UpstreamPositions() {
+      @Override
+      public boolean caughtUp(org.apache.kafka.common.TopicPartition tp, long next) {
+        return tp.topic().equals(topics.raw("dsiem").name()) && next >= end.get();
+      }
+
+      @Override
+      public int feedersWith(int rawPartition) {
+        return 3;
+      }
+    };
+    try (TopologyTestDriver ttd = new TopologyTestDriver(IngestTopology.build(topics,
+        java.util.List.of(new DsiemNormalizer()), new io.ksiem.event.TimeBounds(300), upstream, meters), p)) {
+      TestInputTopic<byte[], byte[]> dsiem = ttd.createInputTopic(topics.raw("dsiem").name(), (t, b) -> b,
+          (t, b) -> b);
+      TestOutputTopic<String, NormalizedEvent> events = ttd.createOutputTopic(topics.events.name(),
+          topics.events.keySerde().deserializer(), topics.events.valueSerde().deserializer());
+      TestOutputTopic<byte[], byte[]> dead = ttd.createOutputTopic(topics.deadLetter.name(), (t, b) -> b,
+          (t, b) -> b);
+      String ok = "{\"event_id\":\"E\",\"timestamp\":\"T\",\"sensor\":\"s\",\"src_ip\":\"1.2.3.4\","
+          + "\"dst_ip\":\"10.0.0.1\",\"plugin_id\":1,\"plugin_sid\":1}";
+      dsiem.pipeInput(new TestRecord<>("k".getBytes(StandardCharsets.UTF_8), null));
+      for (String t : new String[] {"1969-12-31T23:00:00Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
+          "2099-01-01T00:00:00Z"}) {
+        dsiem.pipeInput(new TestRecord<>(null, ok.replace("E", "bad-" + t).replace("T", t)
+            .getBytes(StandardCharsets.UTF_8)));
+      }
+      dsiem.pipeInput(new TestRecord<>(null, ok.replace("E", "good").replace("T", "2026-01-05T10:00:00Z")
+          .getBytes(StandardCharsets.UTF_8)));
+      assertEquals(1.0, meters.get("ksiem.ingest.records").tags("source", "dsiem", "outcome", "tombstone")
+          .counter().count());
+      var dl = dead.readRecordsToList();
+      assertEquals(4, dl.size());
+      assertTrue(header(dl.get(0), Topics.HEADER_REASON).contains("before 1970"), header(dl.get(0),
+          Topics.HEADER_REASON));
+      assertTrue(header(dl.get(1), Topics.HEADER_REASON).contains("before 1970"));
+      assertTrue(header(dl.get(2), Topics.HEADER_REASON).contains("max.future"));
+      assertTrue(header(dl.get(3), Topics.HEADER_REASON).contains("max.future"));
+      var out = events.readRecordsToList();
+      assertEquals(1, out.size());
+      assertEquals("good", out.get(0).key());
+
+      // not caught up (offset 6 of 7 processed, say): nothing is declared
+      end.set(7);
+      ttd.advanceWallClockTime(java.time.Duration.ofSeconds(2));
+      assertTrue(events.isEmpty(), "no declaration while a record is unread");
+      end.set(6);
+      ttd.advanceWallClockTime(java.time.Duration.ofSeconds(1));
+      var declared = events.readRecordsToList();
+      assertEquals(1, declared.size());
+      assertTrue(Topics.isIdleDeclaration(declared.get(0).key()), declared.get(0).key());
+      assertEquals(Topics.IDLE_KEY_PREFIX + "dsiem/0", declared.get(0).key());
+      assertEquals(null, declared.get(0).value());
+      assertEquals("3", new String(declared.get(0).headers().lastHeader(Topics.HEADER_FEEDERS).value(),
+          StandardCharsets.UTF_8));
     }
   }
 

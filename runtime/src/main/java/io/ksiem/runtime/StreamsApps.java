@@ -11,7 +11,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
 /** What every ksiem Streams app shares: its Kafka Streams settings and the topics it needs. */
 public final class StreamsApps {
@@ -35,10 +34,11 @@ public final class StreamsApps {
   public static final int TRANSACTION_TIMEOUT_MS = 5000;
 
   /**
-   * Exactly-once v2, internal topics replicated like the others, and records that cannot be read (deserialization)
-   * go to the dead-letter topic with the exception in headers instead of stopping the app.
+   * Exactly-once v2, internal topics replicated like the others, and a record that cannot be read, throws in a
+   * processor or cannot be written goes to the dead-letter topic with the exception as its reason instead of
+   * stopping the app ({@link DeadLetterHandlers}).
    */
-  public static Properties properties(Common c, String applicationId, Topics topics) {
+  public static Properties properties(Common c, App app, String applicationId, Topics topics) {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
@@ -47,7 +47,11 @@ public final class StreamsApps {
         c.exactlyOnce() ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE);
     p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) c.replication());
     p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadLetter.name());
-    p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+    p.put(DeadLetterHandlers.STAGE_CONFIG, app.shortName());
+    p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.Read.class);
+    p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.Processing.class);
+    p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.Output.class);
+    // the global stores' processors (directives, assets) are handled too
     p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
     p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");

@@ -36,6 +36,24 @@ public final class Topics {
   public static final String HEADER_SOURCE_OFFSET = "ksiem.error.offset";
   public static final String HEADER_STAGE = "ksiem.error.stage";
 
+  /**
+   * An idleness declaration on the events topic: a record with this key prefix, then {@code <source>/<raw
+   * partition>} (the feeder that declares), a null value, and the number of feeders of the events partition in
+   * {@link #HEADER_FEEDERS}. Ingest writes one while a raw partition has nothing unread (docs/time-model.md).
+   */
+  public static final String IDLE_KEY_PREFIX = "\u0000idle/";
+  public static final String HEADER_FEEDERS = "ksiem.idle.feeders";
+  /** How late a late event was (seconds behind its task's clock), the clock, the task and its directive groups. */
+  public static final String HEADER_LATE_SECONDS = "ksiem.late.seconds";
+  public static final String HEADER_LATE_CLOCK = "ksiem.late.clock";
+  public static final String HEADER_LATE_TASK = "ksiem.late.task";
+  public static final String HEADER_LATE_GROUPS = "ksiem.late.groups";
+
+  /** Whether an events-topic key is an idleness declaration rather than an event id. */
+  public static boolean isIdleDeclaration(String key) {
+    return key != null && key.startsWith(IDLE_KEY_PREFIX);
+  }
+
   /** Adds the dead-letter headers: why, at which stage, and where the record was read. */
   public static void deadLetterHeaders(org.apache.kafka.common.header.Headers h, String reason, String stage,
       String topic, int partition, long offset) {
@@ -64,6 +82,7 @@ public final class Topics {
   public final Topic<String, Alarm> alarms;
   public final Topic<String, AlarmEvent> alarmEvents;
   public final Topic<String, String> status;
+  public final Topic<String, NormalizedEvent> lateEvents;
 
   public Topics(String prefix, SchemaRegistryClient registry) {
     this.prefix = prefix;
@@ -93,6 +112,11 @@ public final class Topics {
     status = new Topic<>(prefix + "status", Serdes.String(), Serdes.String(), "app/instance (string)",
         "JSON: the instance's state, active and standby tasks, standby lag, update time; a tombstone when it stops",
         COMPACT, "each correlate instance's tasks every 2 s, for `ksiem status`");
+    // the events' own schema (and subject): a late event is an event, and can be read or replayed as one
+    lateEvents = new Topic<>(prefix + "late-events", Serdes.String(), events.valueSerde(), "event_id (string)",
+        "the late NormalizedEvent (Avro, registry, the events topic's schema); headers " + HEADER_LATE_SECONDS + ", "
+            + HEADER_LATE_CLOCK + ", " + HEADER_LATE_TASK + ", " + HEADER_LATE_GROUPS, MONTH,
+        "events that reached a correlation task after its clock had passed them, with how late (still correlated)");
   }
 
   public Topics(SchemaRegistryClient registry) {
@@ -116,7 +140,7 @@ public final class Topics {
 
   /** The topics every deployment has (raw topics aside). */
   public List<Topic<?, ?>> all() {
-    return List.of(events, deadLetter, directives, assets, alarms, alarmEvents, status);
+    return List.of(events, deadLetter, directives, assets, alarms, alarmEvents, status, lateEvents);
   }
 
   /** Registers the value schemas (setting BACKWARD) so an incompatible schema stops an app at start. */

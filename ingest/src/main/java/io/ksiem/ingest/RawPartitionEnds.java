@@ -1,0 +1,132 @@
+package io.ksiem.ingest;
+
+import io.ksiem.schemas.topic.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link UpstreamPositions} from the broker: every {@link #INTERVAL}, the end (last stable offset) of each raw
+ * partition and ingest's committed offsets, by one admin client per instance. A declaration is therefore at most
+ * about one interval older than what it says; docs/time-model.md says what that costs. The group's committed offset
+ * counts too: after a restart a task has processed nothing yet, and a partition whose last records are a
+ * transaction's marker ends one offset past its last record, which only the committed offset (the consumer's
+ * position) passes.
+ */
+final class RawPartitionEnds implements UpstreamPositions, AutoCloseable {
+  static final Duration INTERVAL = Duration.ofMillis(500);
+  private static final Logger LOG = LoggerFactory.getLogger(RawPartitionEnds.class);
+
+  private final Admin admin;
+  private final String groupId;
+  private final List<String> rawTopics;
+  private final String eventsTopic;
+  private final Thread thread;
+  private volatile Map<TopicPartition, Long> ends = Map.of();
+  private volatile Map<TopicPartition, Long> committed = Map.of();
+  private volatile int[] feeders = new int[0];
+  private volatile boolean running = true;
+
+  RawPartitionEnds(String bootstrapServers, String groupId, Topics topics, List<String> sources) {
+    this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        AdminClientConfig.CLIENT_ID_CONFIG, groupId + "-raw-ends"));
+    this.groupId = groupId;
+    this.rawTopics = sources.stream().map(s -> topics.raw(s).name()).toList();
+    this.eventsTopic = topics.events.name();
+    this.thread = new Thread(this::run, "ksiem-raw-ends");
+    thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  private void run() {
+    List<TopicPartition> parts = List.of();
+    long describedAt = 0;
+    while (running) {
+      try {
+        if (parts.isEmpty() || System.nanoTime() - describedAt > TimeUnit.SECONDS.toNanos(30)) {
+          List<String> names = new ArrayList<>(rawTopics);
+          names.add(eventsTopic);
+          var described = admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS);
+          List<TopicPartition> p = new ArrayList<>();
+          int n = described.get(eventsTopic).partitions().size();
+          int[] f = new int[n];
+          for (String t : rawTopics) {
+            int count = described.get(t).partitions().size();
+            for (int r = 0; r < count; r++) {
+              p.add(new TopicPartition(t, r));
+              f[r % n]++;
+            }
+          }
+          parts = p;
+          feeders = f;
+          describedAt = System.nanoTime();
+        }
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        parts.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+        Map<TopicPartition, Long> e = new HashMap<>();
+        admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+            .get(10, TimeUnit.SECONDS).forEach((tp, info) -> e.put(tp, info.offset()));
+        Map<TopicPartition, Long> c = new HashMap<>();
+        Map<TopicPartition, OffsetAndMetadata> got = admin.listConsumerGroupOffsets(groupId)
+            .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+        got.forEach((tp, om) -> {
+          if (om != null) {
+            c.put(tp, om.offset());
+          }
+        });
+        // a reader that sees new commits with old ends is still told the truth; the other mix only delays
+        committed = c;
+        ends = e;
+      } catch (InterruptedException ie) {
+        return;
+      } catch (Exception ex) {
+        // no declarations while the broker does not answer: the clock waits, which is safe
+        ends = Map.of();
+        LOG.debug("raw partition ends unavailable: {}", ex.toString());
+      }
+      try {
+        Thread.sleep(INTERVAL.toMillis());
+      } catch (InterruptedException ie) {
+        return;
+      }
+    }
+  }
+
+  @Override
+  public boolean caughtUp(TopicPartition tp, long next) {
+    Long end = ends.get(tp);
+    if (end == null) {
+      return false;
+    }
+    Long c = committed.get(tp);
+    return next >= end || (c != null && c >= end);
+  }
+
+  @Override
+  public int feedersWith(int rawPartition) {
+    int[] f = feeders;
+    return f.length == 0 ? 0 : f[rawPartition % f.length];
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    thread.interrupt();
+    admin.close(Duration.ofSeconds(5));
+  }
+}

@@ -1,0 +1,127 @@
+package io.ksiem.runtime;
+
+import io.ksiem.schemas.topic.Topics;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.errors.ProductionExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kafka Streams' three exception handlers, set in every app ({@link StreamsApps#properties}): a record that cannot
+ * be read, that throws in a processor, or whose output the broker refuses as a record (too large, invalid) goes to
+ * the dead-letter topic unchanged, with the exception as its reason and ksiem's headers, and the app goes on. What
+ * is not about one record (a broken store, an unreachable or refusing broker) fails the thread, and the app stops
+ * with that one message instead of retrying the same record forever.
+ */
+public final class DeadLetterHandlers {
+  /** The app's stage name in the dead-letter headers, passed through the Streams settings. */
+  public static final String STAGE_CONFIG = "ksiem.dead.letter.stage";
+  private static final Logger LOG = LoggerFactory.getLogger(DeadLetterHandlers.class);
+  private static final Map<String, AtomicLong> COUNTS = new ConcurrentHashMap<>();
+  private static final RateLimitedLog WARN = new RateLimitedLog(LOG, 10, java.time.Duration.ofMinutes(1));
+
+  private DeadLetterHandlers() {
+  }
+
+  /** Records dead-lettered by these handlers in this JVM, by {@code stage/kind} (kind: read, processing, output). */
+  public static Map<String, Long> counts() {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    COUNTS.forEach((k, v) -> out.put(k, v.get()));
+    return out;
+  }
+
+  private abstract static class Base implements org.apache.kafka.common.Configurable {
+    String topic;
+    String stage = "streams";
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+      Object t = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
+      topic = t == null ? null : t.toString();
+      Object s = configs.get(STAGE_CONFIG);
+      if (s != null) {
+        stage = s.toString();
+      }
+    }
+
+    /** The source record of {@code c} as a dead letter with {@code e} as the reason; none when no topic is set. */
+    List<ProducerRecord<byte[], byte[]>> deadLetter(ErrorHandlerContext c, String kind, Exception e) {
+      COUNTS.computeIfAbsent(stage + "/" + kind, k -> new AtomicLong()).incrementAndGet();
+      String reason = kind + ": " + describe(e);
+      WARN.warn("{}: a record of {}/{} at offset {} went to the dead-letter topic: {}", stage, c.topic(),
+          c.partition(), c.offset(), reason);
+      if (topic == null) {
+        return List.of();
+      }
+      RecordHeaders h = new RecordHeaders(c.headers() == null ? new RecordHeaders().toArray() : c.headers().toArray());
+      Topics.deadLetterHeaders(h, reason, stage, c.topic() == null ? "(punctuation)" : c.topic(), c.partition(),
+          c.offset());
+      return List.of(new ProducerRecord<>(topic, null, null, c.sourceRawKey(), c.sourceRawValue(), h));
+    }
+  }
+
+  static String describe(Throwable e) {
+    StringBuilder b = new StringBuilder(e.getClass().getSimpleName());
+    if (e.getMessage() != null) {
+      b.append(": ").append(e.getMessage(), 0, Math.min(500, e.getMessage().length()));
+    }
+    if (e.getCause() != null && e.getCause() != e) {
+      b.append(" (caused by ").append(describe(e.getCause())).append(')');
+    }
+    return b.toString();
+  }
+
+  /** A record whose key or value cannot be deserialized. */
+  public static final class Read extends Base implements DeserializationExceptionHandler {
+    @Override
+    public Response handleError(ErrorHandlerContext c, ConsumerRecord<byte[], byte[]> record, Exception e) {
+      return Response.resume(deadLetter(c, "read", e));
+    }
+  }
+
+  /** A processor or punctuation that throws. */
+  public static final class Processing extends Base implements ProcessingExceptionHandler {
+    @Override
+    public Response handleError(ErrorHandlerContext c, Record<?, ?> record, Exception e) {
+      if (e instanceof StreamsException) {
+        // a store or the task itself failed: going on would lose state
+        LOG.error("{}: stopping: {}", stage, describe(e));
+        return Response.fail();
+      }
+      return Response.resume(deadLetter(c, "processing", e));
+    }
+  }
+
+  /** An output record the broker refuses as such; anything else about producing stops the app. */
+  public static final class Output extends Base implements ProductionExceptionHandler {
+    @Override
+    public Response handleError(ErrorHandlerContext c, ProducerRecord<byte[], byte[]> record, Exception e) {
+      if (e instanceof RecordTooLargeException || e instanceof InvalidRecordException
+          || e instanceof org.apache.kafka.common.errors.InvalidTimestampException) {
+        return Response.resume(deadLetter(c, "output", e));
+      }
+      LOG.error("{}: stopping: cannot write to {}: {}", stage, record.topic(), describe(e));
+      return Response.fail();
+    }
+
+    @Override
+    public Response handleSerializationError(ErrorHandlerContext c, ProducerRecord record, Exception e,
+        SerializationExceptionOrigin origin) {
+      return Response.resume(deadLetter(c, "output", e));
+    }
+  }
+}
