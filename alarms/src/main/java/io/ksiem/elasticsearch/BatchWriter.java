@@ -24,7 +24,8 @@ import org.apache.kafka.common.errors.SerializationException;
 /**
  * One attempt at writing a batch of records in one bulk request: each record becomes its document
  * ({@link Documents}); of several snapshots of one alarm only the one that wins the merge is written, against what
- * is stored ({@link StoredAlarms}). Returns the records to try again; those refused for good are dead letters.
+ * is stored ({@link StoredAlarms}). Returns the records to try again; those refused for good, and those that
+ * cannot become a document, are dead letters; tombstones are counted and skipped.
  */
 final class BatchWriter {
   private final Topics topics;
@@ -32,6 +33,7 @@ final class BatchWriter {
   private final StoredAlarms stored;
   private final DeadLetters deadLetters;
   private final Counter written;
+  private final Counter tombstones;
 
   BatchWriter(Topics topics, ElasticsearchClient es, DeadLetters deadLetters, MeterRegistry meters) {
     this.topics = topics;
@@ -39,6 +41,8 @@ final class BatchWriter {
     this.stored = new StoredAlarms(es);
     this.deadLetters = deadLetters;
     this.written = Counter.builder("ksiem.alarms.written").description("documents acknowledged by Elasticsearch")
+        .register(meters);
+    this.tombstones = Counter.builder("ksiem.alarms.tombstones").description("tombstones skipped")
         .register(meters);
   }
 
@@ -51,6 +55,15 @@ final class BatchWriter {
     Map<String, ConsumerRecord<byte[], byte[]>> alarmRecords = new HashMap<>();
     Map<String, List<ConsumerRecord<byte[], byte[]>>> alarmAll = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> r : records) {
+      if (r.value() == null) {
+        // ingest's idleness declarations on the events topic are no events; any other null is a tombstone, which
+        // no topic of the sink uses
+        String key = r.key() == null ? null : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
+        if (!Topics.isIdleDeclaration(key)) {
+          tombstones.increment();
+        }
+        continue;
+      }
       try {
         if (r.topic().equals(topics.alarms.name())) {
           Alarm a = topics.alarms.valueSerde().deserializer().deserialize(r.topic(), r.value());
@@ -85,6 +98,9 @@ final class BatchWriter {
         }
       } catch (SerializationException e) {
         deadLetters.send(r, "not a record of " + r.topic() + ": " + e.getMessage());
+      } catch (RuntimeException e) {
+        // one record that cannot become a document must not hold back the ones after it
+        deadLetters.send(r, "cannot make a document of it: " + e);
       }
     }
     stored.writes(alarms).forEach((id, op) -> {

@@ -133,6 +133,10 @@ public final class ElasticsearchSink implements Runnable, AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      // not about one record (those are dead letters): the broker refuses us, say. Stop, and say why once.
+      LOG.error("the alarms sink stopped: {}", e.toString());
+      throw e;
     } finally {
       consumer.close();
     }

@@ -42,6 +42,8 @@ public final class AppConfig {
         + "(docs/time-model.md)"),
     MAX_FUTURE_SECONDS("max.future.seconds", "300", "ingest, correlate: an event more than this ahead of the wall "
         + "clock (or before 1970) is a dead letter (422 at POST /events) and moves no clock"),
+    ROCKSDB_MEMORY_MB("rocksdb.memory.mb", "128", "correlate: memory (MiB) all RocksDB stores of an instance share: "
+        + "block cache, index and filter blocks, memtables (docs/limits.md)"),
     MED_RISK_MIN("med.risk.min", "3", "correlate: risk below this is Low (dsiem's `--medRiskMin`)"),
     MED_RISK_MAX("med.risk.max", "6", "correlate: risk up to this is Medium, above it High (dsiem's `--medRiskMax`)"),
     ALARM_STATUS("alarm.status", "Open", "correlate: status of new alarms (the first of dsiem's `--status`)"),

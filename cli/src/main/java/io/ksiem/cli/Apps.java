@@ -35,10 +35,10 @@ public final class Apps {
   }
 
   public static CorrelateApp correlate(StreamsApps.Common c, int routedPartitions, int standbys, int threads,
-      Duration idle, Duration maxWait, TimeBounds bounds, CorrelationOptions options, Map<String, String> rackTags)
-      throws Exception {
+      Duration idle, Duration maxWait, TimeBounds bounds, CorrelationOptions options, Map<String, String> rackTags,
+      long rocksDbMemoryBytes) throws Exception {
     return new CorrelateApp(new CorrelateApp.Settings(c.forApp(App.CORRELATE), routedPartitions, standbys, threads,
-        idle, maxWait, bounds, options, App.CORRELATE.id(c.topicPrefix()), rackTags));
+        idle, maxWait, bounds, options, App.CORRELATE.id(c.topicPrefix()), rackTags, rocksDbMemoryBytes));
   }
 
   public static AlarmsApp alarms(StreamsApps.Common c, String elasticsearchUrl, boolean writeEvents, int batchSize,
@@ -57,7 +57,7 @@ public final class Apps {
         c.integer(AppConfig.Key.STANDBY_REPLICAS), c.integer(AppConfig.Key.THREADS),
         Duration.ofSeconds(c.integer(AppConfig.Key.IDLE_SECONDS)),
         Duration.ofSeconds(c.integer(AppConfig.Key.MAX_WAIT_SECONDS)), c.timeBounds(), c.correlationOptions(),
-        c.rackTags());
+        c.rackTags(), (long) c.integer(AppConfig.Key.ROCKSDB_MEMORY_MB) << 20);
   }
 
   public static AlarmsApp alarms(AppConfig c, MeterRegistry meters) throws Exception {

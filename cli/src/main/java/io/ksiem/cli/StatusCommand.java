@@ -50,6 +50,16 @@ final class StatusCommand implements Callable<Integer> {
       out.printf("  %-28s %-12s active %s%n", i.id(), i.state(), String.join(" ", i.active()));
     }
     if (!correlate.isEmpty()) {
+      // late events are correlated, and never silent (docs/time-model.md)
+      long late = correlate.stream().mapToLong(InstanceStatus.Instance::late).sum();
+      java.util.Map<String, Long> byGroup = new java.util.TreeMap<>();
+      correlate.forEach(i -> i.lateByGroup().forEach((k, v) -> byGroup.merge(k, v, Long::sum)));
+      out.printf("  late events since the instances started: %d%s; waiting for the clock: %d%n", late,
+          byGroup.isEmpty() ? "" : " (task/group: " + byGroup.entrySet().stream()
+              .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", ")) + ")",
+          correlate.stream().mapToLong(InstanceStatus.Instance::waiting).sum());
+    }
+    if (!correlate.isEmpty()) {
       out.printf("  %-6s %-28s %s%n", "task", "active", "standbys (changelog records behind)");
       for (InstanceStatus.Task t : InstanceStatus.tasks(correlate)) {
         StringBuilder sb = new StringBuilder();

@@ -23,7 +23,7 @@ public final class CorrelateApp implements AutoCloseable {
    */
   public record Settings(StreamsApps.Common common, int routedPartitions, int standbyReplicas, int threads,
       Duration idle, Duration maxWait, TimeBounds bounds, CorrelationOptions engine, String applicationId,
-      Map<String, String> rackTags) {
+      Map<String, String> rackTags, long rocksDbMemoryBytes) {
     public static final Duration IDLE = Duration.ofSeconds(10);
     /**
      * Five minutes: a failover of ingest or correlate (a 6 s session, a rebalance, a restore: seconds to a minute,
@@ -34,7 +34,7 @@ public final class CorrelateApp implements AutoCloseable {
 
     public Settings(StreamsApps.Common common) {
       this(common, common.partitions(), 1, 1, IDLE, MAX_WAIT, TimeBounds.defaults(), CorrelationOptions.defaults(),
-          App.CORRELATE.id(common.topicPrefix()), Map.of());
+          App.CORRELATE.id(common.topicPrefix()), Map.of(), BoundedRocksDb.DEFAULT_MEMORY);
     }
   }
 
@@ -57,6 +57,8 @@ public final class CorrelateApp implements AutoCloseable {
             s.bounds(), stats));
     Properties p = StreamsApps.properties(s.common(), io.ksiem.runtime.App.CORRELATE, s.applicationId(), topics);
     p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas());
+    p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDb.class);
+    p.put(BoundedRocksDb.MEMORY_CONFIG, Long.toString(s.rocksDbMemoryBytes()));
     p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, s.threads());
     if (!s.rackTags().isEmpty()) {
       // Streams' client tags: a standby goes where the tag values differ from the active's (zone, node)
@@ -67,6 +69,7 @@ public final class CorrelateApp implements AutoCloseable {
     // after Kafka's 10 minutes it would idle that long, 1 minute is the least Streams allows
     p.put(StreamsConfig.PROBING_REBALANCE_INTERVAL_MS_CONFIG, PROBING_REBALANCE_MS);
     streams = new KafkaStreams(topology, p);
+    StreamsApps.stopOnFailure(streams, io.ksiem.runtime.App.CORRELATE);
     streams.setGlobalStateRestoreListener(new RestoreLog());
     streams.setStandbyUpdateListener(new StandbyLog());
     List<String> tasks = new java.util.ArrayList<>();

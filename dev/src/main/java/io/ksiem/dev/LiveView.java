@@ -1,6 +1,7 @@
 package io.ksiem.dev;
 
 import io.ksiem.cli.Offsets;
+import io.ksiem.correlate.CorrelateStats;
 import io.ksiem.schemas.Alarm;
 import io.ksiem.schemas.topic.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,7 +16,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.IntSupplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -33,7 +33,7 @@ final class LiveView implements AutoCloseable {
 
   /** What the view reads. {@code groups}: app name to consumer group. */
   record Sources(String bootstrap, Topics topics, List<String> rawTopics, Map<String, String> groups,
-      MeterRegistry meters, IntSupplier liveBacklogs) {
+      MeterRegistry meters, CorrelateStats correlate) {
   }
 
   private final Sources s;
@@ -108,10 +108,10 @@ final class LiveView implements AutoCloseable {
       lag.put(g.getKey(), Offsets.lag(admin, g.getValue()));
     }
     String status = String.format("events in %.0f/s (%d raw records) | normalized %.0f, skipped %.0f, "
-        + "dead-lettered %.0f (dead-letter topic: %d) | active backlogs %d | alarms %s | lag %s", rate, raw,
-        ingest.getOrDefault("normalized", 0.0), ingest.getOrDefault("skipped", 0.0),
-        ingest.getOrDefault("dead-lettered", 0.0), deadLetters, s.liveBacklogs().getAsInt(),
-        byClass.isEmpty() ? "none yet" : byClass, lag);
+        + "dead-lettered %.0f (dead-letter topic: %d) | active backlogs %d | late events %d | alarms %s | lag %s",
+        rate, raw, ingest.getOrDefault("normalized", 0.0), ingest.getOrDefault("skipped", 0.0),
+        ingest.getOrDefault("dead-lettered", 0.0), deadLetters, s.correlate().liveBacklogs(),
+        s.correlate().lateEvents(), byClass.isEmpty() ? "none yet" : byClass, lag);
     if (terminal) {
       StringBuilder b = new StringBuilder("\033[H\033[2J");
       b.append("ksiem up  ").append(TIME.format(Instant.now())).append("   (Ctrl-C stops everything)\n\n");
@@ -120,7 +120,9 @@ final class LiveView implements AutoCloseable {
       b.append(String.format("  skipped            %8.0f   (lines a mapping does not take)%n",
           ingest.getOrDefault("skipped", 0.0)));
       b.append(String.format("  dead-lettered      %8d   (topic %s)%n", deadLetters, s.topics().deadLetter.name()));
-      b.append(String.format("  active backlogs    %8d%n", s.liveBacklogs().getAsInt()));
+      b.append(String.format("  active backlogs    %8d%n", s.correlate().liveBacklogs()));
+      b.append(String.format("  late events        %8d   (correlated, and in topic %s)%n", s.correlate().lateEvents(),
+          s.topics().lateEvents.name()));
       b.append(String.format("  alarms by risk     %s%n", byClass.isEmpty() ? "none yet" : byClass));
       b.append(String.format("  consumer lag       %s%n%n", lag));
       b.append("  newest alarms\n");

@@ -29,7 +29,8 @@ public final class LocalPipeline implements AutoCloseable {
     StreamsApps.Common c = s.common();
     ingest = Apps.ingest(c, "127.0.0.1", s.httpPort(), meters);
     correlate = Apps.correlate(c, s.routedPartitions(), 1, 1, s.idle(), CorrelateApp.Settings.MAX_WAIT,
-        io.ksiem.event.TimeBounds.defaults(), CorrelationOptions.defaults(), java.util.Map.of());
+        io.ksiem.event.TimeBounds.defaults(), CorrelationOptions.defaults(), java.util.Map.of(),
+        io.ksiem.correlate.BoundedRocksDb.DEFAULT_MEMORY);
     alarms = Apps.alarms(c, s.elasticsearchUrl(), s.writeEvents(), 1000, meters);
   }
 

@@ -144,7 +144,7 @@ public final class UpCommand implements Callable<Integer> {
       }
       long until = seconds == null ? Long.MAX_VALUE : System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
       try (LiveView view = new LiveView(new LiveView.Sources(stack.bootstrapServers(), stack.topics(), raw, groups,
-          stack.meters(), () -> stack.pipeline().correlate().stats().liveBacklogs()), out,
+          stack.meters(), stack.pipeline().correlate().stats()), out,
           !plain && LiveView.isTerminal())) {
         while (!stop.stopped() && System.nanoTime() < until) {
           view.refresh();

@@ -33,7 +33,9 @@ public final class IngestApp implements AutoCloseable {
     upstream = new RawPartitionEnds(s.common().bootstrapServers(), s.applicationId(), topics,
         s.sources().stream().map(Normalizer::source).toList());
     topology = IngestTopology.build(topics, s.sources(), s.bounds(), upstream, meters);
-    streams = new KafkaStreams(topology, StreamsApps.properties(s.common(), io.ksiem.runtime.App.INGEST, s.applicationId(), topics));
+    streams = new KafkaStreams(topology, StreamsApps.properties(s.common(), io.ksiem.runtime.App.INGEST,
+        s.applicationId(), topics));
+    StreamsApps.stopOnFailure(streams, io.ksiem.runtime.App.INGEST);
     intake = s.httpPort() < 0 ? null
         : new HttpIntake(s.httpHost(), s.httpPort(), s.common().bootstrapServers(), topics, s.bounds(), meters);
     if (intake != null) {

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * about one interval older than what it says; docs/time-model.md says what that costs. The group's committed offset
  * counts too: after a restart a task has processed nothing yet, and a partition whose last records are a
  * transaction's marker ends one offset past its last record, which only the committed offset (the consumer's
- * position) passes.
+ * position) passes. A partition whose start is its end (empty, or emptied by retention) has nothing unread.
  */
 final class RawPartitionEnds implements UpstreamPositions, AutoCloseable {
   static final Duration INTERVAL = Duration.ofMillis(500);
@@ -36,6 +36,7 @@ final class RawPartitionEnds implements UpstreamPositions, AutoCloseable {
   private final Thread thread;
   private volatile Map<TopicPartition, Long> ends = Map.of();
   private volatile Map<TopicPartition, Long> committed = Map.of();
+  private volatile Map<TopicPartition, Long> starts = Map.of();
   private volatile int[] feeders = new int[0];
   private volatile boolean running = true;
 
@@ -72,12 +73,24 @@ final class RawPartitionEnds implements UpstreamPositions, AutoCloseable {
               f[r % n]++;
             }
           }
+          for (int e = 0; e < n; e++) {
+            if (f[e] == 0 && feeders.length != n) {
+              LOG.warn("events partition {} has no raw partition feeding it (the raw topics have fewer partitions "
+                  + "than {}): it is never declared idle and holds correlation's clock for max.wait", e, eventsTopic);
+            }
+          }
           parts = p;
           feeders = f;
           describedAt = System.nanoTime();
         }
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
-        parts.forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+        Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+        parts.forEach(tp -> {
+          latest.put(tp, OffsetSpec.latest());
+          earliest.put(tp, OffsetSpec.earliest());
+        });
+        Map<TopicPartition, Long> st = new HashMap<>();
+        admin.listOffsets(earliest).all().get(10, TimeUnit.SECONDS).forEach((tp, info) -> st.put(tp, info.offset()));
         Map<TopicPartition, Long> e = new HashMap<>();
         admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
             .get(10, TimeUnit.SECONDS).forEach((tp, info) -> e.put(tp, info.offset()));
@@ -91,6 +104,7 @@ final class RawPartitionEnds implements UpstreamPositions, AutoCloseable {
         });
         // a reader that sees new commits with old ends is still told the truth; the other mix only delays
         committed = c;
+        starts = st;
         ends = e;
       } catch (InterruptedException ie) {
         return;
@@ -113,8 +127,16 @@ final class RawPartitionEnds implements UpstreamPositions, AutoCloseable {
     if (end == null) {
       return false;
     }
-    Long c = committed.get(tp);
-    return next >= end || (c != null && c >= end);
+    return caughtUp(next, end, committed.get(tp), starts.get(tp));
+  }
+
+  /**
+   * Nothing is unread in a partition that ends at {@code end} when the task has processed up to it ({@code next}),
+   * its group has committed up to it ({@code committed}, or null), or the partition starts there ({@code start}, or
+   * null): an empty partition, or one emptied by retention.
+   */
+  static boolean caughtUp(long next, long end, Long committed, Long start) {
+    return next >= end || (committed != null && committed >= end) || (start != null && start >= end);
   }
 
   @Override

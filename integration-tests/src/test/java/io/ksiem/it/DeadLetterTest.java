@@ -28,8 +28,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 
 /**
- * Malformed input of every kind, at every stage, on real servers: each record is found in the dead-letter topic,
- * unchanged, with the reason; no app stops.
+ * Hostile input of every kind, at every stage, on real servers: malformed records, times before 1970 or far ahead,
+ * tombstones, oversized bodies. Each record is accounted for: found in the dead-letter topic, unchanged, with the
+ * reason; answered 4xx; or skipped and counted. No app stops, and an attack sent afterwards still raises its alarms
+ * as `ksiem replay` does.
  */
 class DeadLetterTest {
   private static final String DSIEM_OK = "{\"event_id\":\"ok\",\"timestamp\":\"2026-01-05T10:00:00Z\",\"sensor\":\"s\","
@@ -56,8 +58,21 @@ class DeadLetterTest {
         "dst_port: 'http' is not an integer");
     ingest.put("openssh|{\"@timestamp\":\"2026-01-05T10:00:00Z\",\"message\":\"Failed password for root from "
         + "203.0.113.5 port 1 ssh2\"}", "dst_ip is empty");
+    // times Kafka cannot carry, or that would move a clock decades ahead
+    for (String time : List.of("1969-12-31T23:00:00Z", "0001-01-01T00:00:00Z")) {
+      ingest.put("dsiem|" + DSIEM_OK.replace("2026-01-05T10:00:00Z", time).replace("\"ok\"", "\"t" + time + "\""),
+          "before 1970");
+    }
+    for (String time : List.of("9999-12-31T23:59:59Z", "2099-01-01T00:00:00Z")) {
+      ingest.put("dsiem|" + DSIEM_OK.replace("2026-01-05T10:00:00Z", time).replace("\"ok\"", "\"t" + time + "\""),
+          "max.future");
+    }
+    ingest.put("suricata|{\"timestamp\":\"1969-12-31T23:59:00.000000+0000\",\"event_type\":\"alert\","
+        + "\"src_ip\":\"1.2.3.4\",\"dest_ip\":\"10.0.0.1\",\"alert\":{\"signature_id\":1}}", "before 1970");
 
-    try (LocalPipeline p = f.pipeline(SharedServers.elasticsearch().url());
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    try (LocalPipeline p = f.pipeline(SharedServers.elasticsearch().url(), meters);
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers", f.bootstrap),
             new ByteArraySerializer(), new ByteArraySerializer())) {
       p.start();
@@ -76,11 +91,29 @@ class DeadLetterTest {
       producer.send(new ProducerRecord<>(t.raw("dsiem").name(), binary)).get();
       values.add(binary);
       reasons.add("not JSON");
-      // a record with no value at all
+      // a value as large as the broker takes: its dead letter, with the reason in headers, may not fit (then it is
+      // cut, and says so)
+      byte[] huge = new byte[1_000_000];
+      Arrays.fill(huge, (byte) 'x');
+      producer.send(new ProducerRecord<>(t.raw("dsiem").name(), huge)).get();
+      values.add(huge);
+      reasons.add("not JSON");
+      // tombstones: skipped and counted, on every input
       producer.send(new ProducerRecord<>(t.raw("suricata").name(), "k".getBytes(StandardCharsets.UTF_8), null))
           .get();
-      values.add(null);
-      reasons.add("the record has no value");
+      producer.send(new ProducerRecord<>(t.raw("dsiem").name(), "k".getBytes(StandardCharsets.UTF_8), null)).get();
+      producer.send(new ProducerRecord<>(t.events.name(), "k".getBytes(StandardCharsets.UTF_8), null)).get();
+      producer.send(new ProducerRecord<>(t.alarms.name(), "k".getBytes(StandardCharsets.UTF_8), null)).get();
+      producer.send(new ProducerRecord<>(t.alarmEvents.name(), "k".getBytes(StandardCharsets.UTF_8), null)).get();
+      // POST /events: out-of-bounds times are answered 422 and write nothing; the other refusals as dsiem answers
+      for (String time : List.of("1969-12-31T23:00:00Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
+          "2099-01-01T00:00:00Z")) {
+        assertEquals(422, PipelineFixture.post(p.ingest().httpPort(), DSIEM_OK.replace("2026-01-05T10:00:00Z", time)),
+            time);
+      }
+      assertEquals(418, PipelineFixture.post(p.ingest().httpPort(), DSIEM_OK.replace("\"sensor\":\"s\",", "")));
+      assertEquals(500, PipelineFixture.post(p.ingest().httpPort(), "{\"event_id\":"));
+      assertEquals(413, PipelineFixture.post(p.ingest().httpPort(), "x".repeat((1 << 20) + 1)));
       // POST /events with a timestamp dsiem accepts but cannot correlate: 200, as dsiem answers, and a dead letter
       String http = DSIEM_OK.replace("2026-01-05T10:00:00Z", "05/01/2026 10:00");
       assertEquals(200, PipelineFixture.post(p.ingest().httpPort(), http));
@@ -99,6 +132,16 @@ class DeadLetterTest {
       producer.send(new ProducerRecord<>(t.events.name(), badAvro)).get();
       values.add(badAvro);
       reasons.add("not RFC 3339");
+      // on the events topic (which other producers may write): times out of bounds, refused again by the router
+      for (String time : List.of("1969-12-31T23:00:00Z", "9999-12-31T23:59:59Z")) {
+        var outOfBounds = Fixtures.event("avro-" + time, 0, "1.2.3.4", "10.10.1.10", 1, 1);
+        outOfBounds.timestamp = time;
+        byte[] avro = t.events.valueSerde().serializer().serialize(t.events.name(),
+            EventRecords.toAvro(outOfBounds, 0, "test"));
+        producer.send(new ProducerRecord<>(t.events.name(), avro)).get();
+        values.add(avro);
+        reasons.add(time.startsWith("1969") ? "before 1970" : "max.future");
+      }
       // on the alarms topic: not an alarm (the Elasticsearch sink)
       byte[] notAlarm = {0, 0, 0, 0, 1, 2, 3};
       producer.send(new ProducerRecord<>(t.alarms.name(), notAlarm)).get();
@@ -109,7 +152,9 @@ class DeadLetterTest {
       for (int i = 0; i < values.size(); i++) {
         ConsumerRecord<byte[], byte[]> found = null;
         for (ConsumerRecord<byte[], byte[]> r : dead) {
-          if (Arrays.equals(values.get(i), r.value())) {
+          if (Arrays.equals(values.get(i), r.value()) || r.headers().lastHeader(Topics.HEADER_TRUNCATED) != null
+              && values.get(i) != null && r.value() != null && r.value().length < values.get(i).length
+              && Arrays.equals(Arrays.copyOf(values.get(i), r.value().length), r.value())) {
             found = r;
           }
         }
@@ -119,11 +164,37 @@ class DeadLetterTest {
         assertTrue(all.contains(reasons.get(i)), what + " -> " + all);
       }
       assertEquals(values.size(), dead.size(), "one dead letter per malformed record, nothing else");
-      // still running after all of it
+      assertEquals(2.0, meters.get("ksiem.ingest.records").tags("outcome", "tombstone").counters().stream()
+          .mapToDouble(c -> c.count()).sum(), "raw tombstones skipped and counted");
+      waitFor(() -> p.correlate().stats().tombstones() == 1, "the events topic's tombstone counted");
+      // the sink reads the events topic too (write.events): its tombstone, the alarms' and the links'
+      waitFor(() -> meters.get("ksiem.alarms.tombstones").counter().count() == 3, "the sink's tombstones counted");
+      // still running after all of it, never restarted
       assertEquals(org.apache.kafka.streams.KafkaStreams.State.RUNNING, p.ingest().streams().state());
       assertEquals(org.apache.kafka.streams.KafkaStreams.State.RUNNING, p.correlate().streams().state());
       assertTrue(p.alarms().isAlive());
+
+      // an attack afterwards raises its alarms as replay says, with their risk
+      List<String> scan = PipelineFixture.example("dsiem.jsonl").stream().filter(l -> l.contains("fw-scan-"))
+          .map(l -> l.replace("\"fw-scan-", "\"dlq-fw-scan-")).toList();
+      for (String l : scan) {
+        assertEquals(200, PipelineFixture.post(p.ingest().httpPort(), l));
+      }
+      List<io.ksiem.schemas.NormalizedEvent> events = f.events("dlq-fw-scan-", scan.size(), Duration.ofSeconds(60));
+      PipelineFixture.Expected expected = f.replay(events);
+      assertTrue(!expected.alarms().isEmpty() && expected.alarms().values().stream()
+          .allMatch(a -> a.path("risk").asInt() >= 1), "the scan raises alarms with risk: " + expected.alarms());
+      PipelineFixture.assertElasticsearchHolds(SharedServers.elasticsearch().url(), expected, Duration.ofSeconds(60),
+          "dlq-fw-scan-");
     }
+  }
+
+  private static void waitFor(java.util.function.BooleanSupplier done, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!done.getAsBoolean() && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertTrue(done.getAsBoolean(), what);
   }
 
   private static String describe(ConsumerRecord<byte[], byte[]> r) {

@@ -111,8 +111,12 @@ final class FailoverRig implements AutoCloseable {
         i -> i.active().stream().filter(i.stateful()::contains).count())).orElseThrow();
   }
 
-  /** A correlate instance in a JVM of its own, logging to a file; it can be stopped, killed and started again. */
+  /**
+   * An app instance (correlate unless said) in a JVM of its own, logging to a file; it can be stopped, paused,
+   * killed and started again.
+   */
   static final class Instance implements AutoCloseable {
+    final String app;
     final Path config;
     final Path log;
     final int httpPort;
@@ -122,9 +126,28 @@ final class FailoverRig implements AutoCloseable {
     long logStart;
 
     Instance(Path config, Path log, int httpPort) {
+      this("correlate", config, log, httpPort);
+    }
+
+    Instance(String app, Path config, Path log, int httpPort) {
+      this.app = app;
       this.config = config;
       this.log = log;
       this.httpPort = httpPort;
+    }
+
+    /** SIGSTOP: the process is frozen as a starved or stalled one would be; {@link #resume} is SIGCONT. */
+    void pause() throws Exception {
+      signal("STOP");
+    }
+
+    void resume() throws Exception {
+      signal("CONT");
+    }
+
+    private void signal(String name) throws Exception {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).inheritIO().start();
+      assertEquals(0, kill.waitFor(), "kill -" + name + " " + pid());
     }
 
     /** The status code of the instance's {@code GET /health}. */
@@ -138,7 +161,7 @@ final class FailoverRig implements AutoCloseable {
       logStart = Files.size(log);
       startedAt = System.currentTimeMillis();
       process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx200m",
-          "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), Ksiem.class.getName(), "correlate",
+          "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), Ksiem.class.getName(), app,
           "--config", config.toString()).redirectErrorStream(true).redirectOutput(
               ProcessBuilder.Redirect.appendTo(log.toFile())).start();
       return this;
@@ -240,7 +263,26 @@ final class FailoverRig implements AutoCloseable {
     for (var f : acks) {
       f.get();
     }
+    declareIdle(p);
     return out;
+  }
+
+  /**
+   * The rig writes the events topic itself, so it declares its partitions idle after each round as ingest would
+   * (docs/time-model.md): otherwise a partition that got no event of a round would hold every task's clock back.
+   */
+  void declareIdle(KafkaProducer<String, NormalizedEvent> p) throws Exception {
+    List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
+    for (int part = 0; part < ROUTED; part++) {
+      org.apache.kafka.common.header.internals.RecordHeaders h =
+          new org.apache.kafka.common.header.internals.RecordHeaders();
+      h.add(Topics.HEADER_FEEDERS, "1".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      acks.add(p.send(new ProducerRecord<>(topics.events.name(), part, null, Topics.IDLE_KEY_PREFIX + "rig/" + part,
+          null, h)));
+    }
+    for (var f : acks) {
+      f.get();
+    }
   }
 
   KafkaProducer<String, NormalizedEvent> producer() {

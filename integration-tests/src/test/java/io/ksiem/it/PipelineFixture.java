@@ -72,8 +72,12 @@ final class PipelineFixture {
   }
 
   LocalPipeline pipeline(String elasticsearch) throws Exception {
+    return pipeline(elasticsearch, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+  }
+
+  LocalPipeline pipeline(String elasticsearch, io.micrometer.core.instrument.MeterRegistry meters) throws Exception {
     return new LocalPipeline(new LocalPipeline.Settings(common, elasticsearch, 4, Duration.ofHours(1), 0, true),
-        new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        meters);
   }
 
   void produceRaw(String source, List<String> lines) throws Exception {
@@ -95,7 +99,10 @@ final class PipelineFixture {
         HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
-  /** Every committed record of the events topic, in order, once there are at least {@code n}. */
+  /**
+   * Every committed event of the events topic, in order, once there are at least {@code n}; ingest's idleness
+   * declarations between them (docs/time-model.md) are not events.
+   */
   List<NormalizedEvent> events(int n, Duration timeout) throws Exception {
     List<NormalizedEvent> out = new ArrayList<>();
     Properties p = new Properties();
@@ -109,11 +116,67 @@ final class PipelineFixture {
       long deadline = System.nanoTime() + timeout.toNanos();
       while (out.size() < n && System.nanoTime() < deadline) {
         for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+          if (r.value() == null && Topics.isIdleDeclaration(new String(r.key(), StandardCharsets.UTF_8))) {
+            continue;
+          }
           out.add(topics.events.valueSerde().deserializer().deserialize(r.topic(), r.value()));
         }
       }
     }
     assertEquals(n, out.size(), "normalized events on " + topics.events.name());
+    return out;
+  }
+
+  /**
+   * The committed events whose id starts with {@code prefix}, in order, once there are {@code n}; other records
+   * (hostile ones a test sent, tombstones, declarations) are passed over.
+   */
+  List<NormalizedEvent> events(String prefix, int n, Duration timeout) throws Exception {
+    List<NormalizedEvent> out = new ArrayList<>();
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      TopicPartition tp = new TopicPartition(topics.events.name(), 0);
+      c.assign(List.of(tp));
+      c.seekToBeginning(List.of(tp));
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (out.size() < n && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+          try {
+            NormalizedEvent e = r.value() == null ? null
+                : topics.events.valueSerde().deserializer().deserialize(r.topic(), r.value());
+            if (e != null && e.getEventId().startsWith(prefix)) {
+              out.add(e);
+            }
+          } catch (org.apache.kafka.common.errors.SerializationException notAnEvent) {
+            // a hostile record of the test's own
+          }
+        }
+      }
+    }
+    assertEquals(n, out.size(), "events " + prefix + "* on " + topics.events.name());
+    return out;
+  }
+
+  /** The first {@code n} committed records of {@code topic} (every partition), waiting for them. */
+  List<ConsumerRecord<byte[], byte[]>> read(String topic, int n, Duration timeout) {
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> parts = c.partitionsFor(topic, timeout).stream()
+          .map(i -> new TopicPartition(topic, i.partition())).toList();
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (out.size() < n && System.nanoTime() < deadline) {
+        c.poll(Duration.ofMillis(200)).forEach(out::add);
+      }
+    }
     return out;
   }
 

@@ -31,6 +31,8 @@ public final class DeadLetterHandlers {
   /** The app's stage name in the dead-letter headers, passed through the Streams settings. */
   public static final String STAGE_CONFIG = "ksiem.dead.letter.stage";
   private static final Logger LOG = LoggerFactory.getLogger(DeadLetterHandlers.class);
+  /** Less than Kafka's default record limit (1 MiB) by room for the headers. */
+  static final int MAX_VALUE = 900_000;
   private static final Map<String, AtomicLong> COUNTS = new ConcurrentHashMap<>();
   private static final RateLimitedLog WARN = new RateLimitedLog(LOG, 10, java.time.Duration.ofMinutes(1));
 
@@ -70,11 +72,19 @@ public final class DeadLetterHandlers {
       RecordHeaders h = new RecordHeaders(c.headers() == null ? new RecordHeaders().toArray() : c.headers().toArray());
       Topics.deadLetterHeaders(h, reason, stage, c.topic() == null ? "(punctuation)" : c.topic(), c.partition(),
           c.offset());
-      return List.of(new ProducerRecord<>(topic, null, null, c.sourceRawKey(), c.sourceRawValue(), h));
+      byte[] value = c.sourceRawValue();
+      if (value != null && value.length > MAX_VALUE) {
+        // a record as large as the broker takes no longer fits with the reason beside it; a dead letter that
+        // cannot be written would stop the app
+        h.add(Topics.HEADER_TRUNCATED,
+            Integer.toString(value.length).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        value = java.util.Arrays.copyOf(value, MAX_VALUE);
+      }
+      return List.of(new ProducerRecord<>(topic, null, null, c.sourceRawKey(), value, h));
     }
   }
 
-  static String describe(Throwable e) {
+  public static String describe(Throwable e) {
     StringBuilder b = new StringBuilder(e.getClass().getSimpleName());
     if (e.getMessage() != null) {
       b.append(": ").append(e.getMessage(), 0, Math.min(500, e.getMessage().length()));

@@ -65,6 +65,19 @@ public final class StreamsApps {
     return p;
   }
 
+  /**
+   * What is left after the exception handlers ({@link DeadLetterHandlers}) is not about one record: a broken store,
+   * a broker that refuses the app. The client stops with one line saying why, and its health turns 503, instead of
+   * replacing the thread to fail on the same record again.
+   */
+  public static void stopOnFailure(org.apache.kafka.streams.KafkaStreams streams, App app) {
+    streams.setUncaughtExceptionHandler(e -> {
+      LOG.error("{} stopped: {}", app.shortName(), DeadLetterHandlers.describe(e));
+      return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
+          .SHUTDOWN_CLIENT;
+    });
+  }
+
   /** Creates the topics that are missing; compacted ones get one partition. */
   public static void createTopics(Common c, Collection<Topic<?, ?>> wanted) throws Exception {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers()))) {

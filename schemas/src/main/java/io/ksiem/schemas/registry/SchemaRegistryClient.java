@@ -83,7 +83,14 @@ public final class SchemaRegistryClient {
 
   /** Sets the subject's compatibility level, such as {@code BACKWARD}. */
   public void setCompatibility(String subject, String level) throws IOException {
-    call("PUT", "/config/" + subject, JSON.writeValueAsString(Map.of("compatibility", level)));
+    String body = JSON.writeValueAsString(Map.of("compatibility", level));
+    try {
+      call("PUT", "/config/" + subject, body);
+    } catch (RejectedSchemaException e) {
+      // apps starting together race to create the subject's rule, and Apicurio refuses the loser ("already
+      // exists"); the second PUT updates the rule the winner created
+      call("PUT", "/config/" + subject, body);
+    }
   }
 
   public String compatibility(String subject) throws IOException {

@@ -35,6 +35,8 @@ public final class Topics {
   public static final String HEADER_SOURCE_PARTITION = "ksiem.error.partition";
   public static final String HEADER_SOURCE_OFFSET = "ksiem.error.offset";
   public static final String HEADER_STAGE = "ksiem.error.stage";
+  /** On a dead letter whose value was cut to fit the topic: the value's original length in bytes. */
+  public static final String HEADER_TRUNCATED = "ksiem.error.truncated";
 
   /**
    * An idleness declaration on the events topic: a record with this key prefix, then {@code <source>/<raw
