@@ -39,16 +39,19 @@ public final class TopologyDocs {
             Duration.ofMinutes(5), TimeBounds.defaults()));
     Map<String, String> files = new LinkedHashMap<>();
     files.put("ingest-topology.md", HEADER + "# ingest topology\n\n"
-        + "One sub-topology per source: normalize, then events or dead letters. `POST /events` (the dsiem-compatible "
-        + "HTTP intake) writes to `ksiem.events` directly, outside the topology.\n\n```\n"
+        + "One sub-topology per source: normalize, then events or dead letters; while its raw partition has nothing "
+        + "unread, each task also writes an idleness declaration (a null value) to the events partition it feeds "
+        + "(docs/time-model.md). `POST /events` (the dsiem-compatible HTTP intake) writes accepted bodies to "
+        + "`ksiem.raw.dsiem`, outside the topology.\n\n```\n"
         + ingest.describe() + "```\n");
     files.put("correlate-topology.md", HEADER + "# correlate topology\n\n"
         + "The first two sub-topologies keep the global stores of the directives and assets topics. The third "
-        + "checks events (invalid ones become dead letters), sends a clock record (null value) to every partition "
-        + "when the stream's event time moves on, and routes each event, through the multicast partitioner of the "
-        + "`routed` repartition topic, only to the partitions of the directive groups whose pre-filter it passes. "
+        + "checks events (invalid or out-of-bounds ones become dead letters, tombstones are counted), sends a clock "
+        + "record (null value) to every partition when the stream's event time moves on and an idle record when "
+        + "every feeder has declared the partition idle, and routes each event, through the multicast partitioner of "
+        + "the `routed` repartition topic, only to the partitions of the directive groups whose pre-filter it passes. "
         + "The fourth runs the engine per partition with the `backlogs` store (RocksDB, changelogged, one entry per "
-        + "backlog) and writes alarms and alarm-event links.\n\n```\n"
+        + "backlog) and writes alarms, alarm-event links and late events.\n\n```\n"
         + correlate.describe() + "```\n");
     StringBuilder t = new StringBuilder(HEADER).append("# Topics\n\n")
         .append("Declared once in `io.ksiem.schemas.topic.Topics` (prefix `ksiem.` by default). Avro values use "
