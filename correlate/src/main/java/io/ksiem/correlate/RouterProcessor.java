@@ -84,6 +84,9 @@ final class RouterProcessor implements Processor<String, NormalizedEvent, String
     catalog.refresh(directives, assets);
     EventParser.Result r = EventRecords.toEngine(record.value());
     String reason = r.ok() ? bounds.refusal(r.event().time, context.currentSystemTimeMs()) : r.reason();
+    if (reason == null) {
+      reason = io.ksiem.event.FieldLimits.refusal(r.event());
+    }
     if (reason != null) {
       deadLetter(record, reason);
       return;

@@ -26,8 +26,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * dsiem's HTTP intake, {@code POST /events}, with its status codes (docs/dsiem-reference.md §2.3), so a dsiem Logstash
  * output can point at ksiem unchanged: 500 when the body does not parse, 418 when the event is not valid, 200 when
- * accepted. An event dated before 1970 or beyond {@code max.future} is answered 422 (not dsiem's: dsiem takes it, and
- * it would move the correlation clock; 4xx, so Logstash does not retry it). An accepted body is written unchanged to
+ * accepted. An event dated before 1970 or beyond {@code max.future}, or with a field longer than
+ * {@link io.ksiem.event.FieldLimits#MAX_CHARS}, is answered 422 (not dsiem's: dsiem takes it, and it would move the
+ * correlation clock or fill memory; 4xx, so Logstash does not retry it). An accepted body is written unchanged to
  * the dsiem raw topic, where ingest normalizes it as any shipper's record: one path for every event, so ingest's
  * idleness declarations cover these too (docs/time-model.md). It is accepted once Kafka has acknowledged it (503
  * when Kafka does not within 10 s). As in dsiem, an event whose timestamp is not RFC 3339 is answered 200; ingest
@@ -110,6 +111,9 @@ public final class HttpIntake implements AutoCloseable {
     EventParser.Result r = PARSER.get().parse(body);
     try {
       String outOfBounds = r.ok() ? bounds.refusal(r.event().time, received) : null;
+      if (outOfBounds == null && r.ok()) {
+        outOfBounds = io.ksiem.event.FieldLimits.refusal(r.event());
+      }
       if (outOfBounds != null) {
         refused.increment();
         reply(ex, 422, "Not a valid event: " + outOfBounds);

@@ -1,5 +1,6 @@
 package io.ksiem.ingest;
 
+import io.ksiem.event.FieldLimits;
 import io.ksiem.event.TimeBounds;
 import io.ksiem.runtime.App;
 import io.ksiem.runtime.EventRecords;
@@ -79,6 +80,9 @@ final class NormalizeProcessor implements Processor<byte[], byte[], byte[], Obje
     Outcome o = normalizer.normalize(record.value(), origin);
     if (o.ok()) {
       String refusal = bounds.refusal(o.event().time, context.currentSystemTimeMs());
+      if (refusal == null) {
+        refusal = FieldLimits.refusal(o.event());
+      }
       if (refusal != null) {
         o = Outcome.failed(refusal);
       }

@@ -96,6 +96,9 @@ class HttpIntakeTest {
       assertTrue(r.body().contains(t.startsWith("19") || t.startsWith("00") ? "before 1970" : "max.future"),
           r.body());
     }
+    HttpResponse<String> longTitle = post(EVENT.replace("\"title\":\"t\"", "\"title\":\"" + "t".repeat(5000) + "\""));
+    assertEquals(422, longTitle.statusCode());
+    assertTrue(longTitle.body().contains("title has 5000 characters"), longTitle.body());
     assertEquals(0, raw.history().size());
     // within the margin is an event
     assertEquals(200, post(EVENT.replace("2026-01-05T10:00:00Z",

@@ -67,6 +67,8 @@ class DeadLetterTest {
       ingest.put("dsiem|" + DSIEM_OK.replace("2026-01-05T10:00:00Z", time).replace("\"ok\"", "\"t" + time + "\""),
           "max.future");
     }
+    ingest.put("dsiem|" + DSIEM_OK.replace("\"sensor\":\"s\"", "\"sensor\":\"" + "s".repeat(5000) + "\""),
+        "sensor has 5000 characters");
     ingest.put("suricata|{\"timestamp\":\"1969-12-31T23:59:00.000000+0000\",\"event_type\":\"alert\","
         + "\"src_ip\":\"1.2.3.4\",\"dest_ip\":\"10.0.0.1\",\"alert\":{\"signature_id\":1}}", "before 1970");
 
