@@ -44,6 +44,12 @@ public final class AppConfig {
         + "clock (or before 1970) is a dead letter (422 at POST /events) and moves no clock"),
     ROCKSDB_MEMORY_MB("rocksdb.memory.mb", "128", "correlate: memory (MiB) all RocksDB stores of an instance share: "
         + "block cache, index and filter blocks, memtables (docs/limits.md)"),
+    MAX_BACKLOGS_PER_DIRECTIVE("max.backlogs.per.directive", "10000", "correlate: live backlogs one directive may "
+        + "have; an event that would start another is refused and counted (docs/limits.md)"),
+    MAX_ADDRESSES_PER_LIST("max.addresses.per.list", "1000", "correlate: distinct addresses a backlog keeps in "
+        + "src_ips, and in dst_ips; more are left out and counted (docs/limits.md)"),
+    MAX_CUSTOM_DATA_PER_BACKLOG("max.custom.data.per.backlog", "20", "correlate: distinct custom data pairs a "
+        + "backlog keeps; more are left out and counted (docs/limits.md)"),
     MED_RISK_MIN("med.risk.min", "3", "correlate: risk below this is Low (dsiem's `--medRiskMin`)"),
     MED_RISK_MAX("med.risk.max", "6", "correlate: risk up to this is Medium, above it High (dsiem's `--medRiskMax`)"),
     ALARM_STATUS("alarm.status", "Open", "correlate: status of new alarms (the first of dsiem's `--status`)"),
@@ -172,7 +178,9 @@ public final class AppConfig {
   /** dsiem's correlation options; invalid combinations are refused with dsiem's start-up checks. */
   public io.ksiem.backlog.CorrelationOptions correlationOptions() {
     return new io.ksiem.backlog.CorrelationOptions(integer(Key.MED_RISK_MIN), integer(Key.MED_RISK_MAX),
-        get(Key.ALARM_STATUS).trim(), get(Key.ALARM_TAG).trim(), integer(Key.MIN_ALARM_LIFETIME));
+        get(Key.ALARM_STATUS).trim(), get(Key.ALARM_TAG).trim(), integer(Key.MIN_ALARM_LIFETIME))
+        .withCaps(integer(Key.MAX_BACKLOGS_PER_DIRECTIVE), integer(Key.MAX_ADDRESSES_PER_LIST),
+            integer(Key.MAX_CUSTOM_DATA_PER_BACKLOG));
   }
 
   /** The settings reference as a Markdown table. */

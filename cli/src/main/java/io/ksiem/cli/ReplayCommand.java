@@ -55,6 +55,18 @@ public final class ReplayCommand implements Callable<Integer> {
       description = "grace added to every stage window (default: ${DEFAULT-VALUE})")
   int minAlarmLifetime;
 
+  @Option(names = "--max-backlogs-per-directive", defaultValue = "10000", paramLabel = "N",
+      description = "live backlogs per directive, as correlate's setting (default: ${DEFAULT-VALUE}; docs/limits.md)")
+  int maxBacklogs;
+
+  @Option(names = "--max-addresses-per-list", defaultValue = "1000", paramLabel = "N",
+      description = "addresses a backlog keeps per list (default: ${DEFAULT-VALUE})")
+  int maxAddresses;
+
+  @Option(names = "--max-custom-data-per-backlog", defaultValue = "20", paramLabel = "N",
+      description = "custom data pairs a backlog keeps (default: ${DEFAULT-VALUE})")
+  int maxCustomData;
+
   @Option(names = "--alarms", required = true, paramLabel = "OUT.jsonl", description = "alarm snapshots")
   Path alarms;
 
@@ -69,7 +81,8 @@ public final class ReplayCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     CorrelationOptions options;
     try {
-      options = new CorrelationOptions(medRiskMin, medRiskMax, status.get(0), tags.get(0), minAlarmLifetime);
+      options = new CorrelationOptions(medRiskMin, medRiskMax, status.get(0), tags.get(0), minAlarmLifetime)
+          .withCaps(maxBacklogs, maxAddresses, maxCustomData);
     } catch (IllegalArgumentException e) {
       err.println("ksiem replay: " + e.getMessage());
       return 2;

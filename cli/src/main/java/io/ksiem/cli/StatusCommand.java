@@ -58,6 +58,12 @@ final class StatusCommand implements Callable<Integer> {
           byGroup.isEmpty() ? "" : " (task/group: " + byGroup.entrySet().stream()
               .map(e -> e.getKey() + " " + e.getValue()).collect(java.util.stream.Collectors.joining(", ")) + ")",
           correlate.stream().mapToLong(InstanceStatus.Instance::waiting).sum());
+      out.printf("  caps (docs/limits.md): %d events refused (backlogs per directive), %d addresses and %d custom "
+          + "data left out; RocksDB memory %d MiB%n",
+          correlate.stream().mapToLong(InstanceStatus.Instance::refusedBacklogs).sum(),
+          correlate.stream().mapToLong(InstanceStatus.Instance::droppedAddresses).sum(),
+          correlate.stream().mapToLong(InstanceStatus.Instance::droppedCustomData).sum(),
+          correlate.stream().mapToLong(InstanceStatus.Instance::rocksDbBytes).sum() >> 20);
     }
     if (!correlate.isEmpty()) {
       out.printf("  %-6s %-28s %s%n", "task", "active", "standbys (changelog records behind)");

@@ -185,6 +185,7 @@ final class CorrelateProcessor implements Processor<String, NormalizedEvent, Str
     if (catalog.changes() != catalogVersion) {
       build();
     }
+    stats.caps(partition, engine.capCounts());
     int over = clocks.passedOver(now);
     if (over != passedOverLogged) {
       if (over > passedOverLogged) {

@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What an instance's tasks report for `ksiem status`, the live view and metrics: live backlogs and waiting events
- * per partition, late events per task and directive group, tombstones skipped. Group names come from the directive
+ * per partition, late events per task and directive group, tombstones skipped, what the engine's caps refused. Group names come from the directive
  * set, so the late counts' keys are bounded by it.
  */
 public final class CorrelateStats {
@@ -17,6 +17,27 @@ public final class CorrelateStats {
   private final Map<String, AtomicLong> late = new ConcurrentHashMap<>();
   private final AtomicLong lateTotal = new AtomicLong();
   private final AtomicLong tombstones = new AtomicLong();
+  private final Map<Integer, io.ksiem.engine.CapCounts> caps = new ConcurrentHashMap<>();
+
+  /** What the engine's caps refused and left out on {@code partition} since its engine was built. */
+  void caps(int partition, io.ksiem.engine.CapCounts counts) {
+    caps.put(partition, counts);
+  }
+
+  /** Events refused because their directive had its most live backlogs (docs/limits.md). */
+  public long refusedBacklogs() {
+    return caps.values().stream().mapToLong(io.ksiem.engine.CapCounts::refusedBacklogsTotal).sum();
+  }
+
+  /** Addresses left out of full lists. */
+  public long droppedAddresses() {
+    return caps.values().stream().mapToLong(io.ksiem.engine.CapCounts::droppedAddresses).sum();
+  }
+
+  /** Custom data pairs left out of full backlogs. */
+  public long droppedCustomData() {
+    return caps.values().stream().mapToLong(io.ksiem.engine.CapCounts::droppedCustomData).sum();
+  }
 
   void live(int partition, int backlogs) {
     liveBacklogs.put(partition, backlogs);
@@ -29,6 +50,7 @@ public final class CorrelateStats {
   void gone(int partition) {
     liveBacklogs.remove(partition);
     waiting.remove(partition);
+    caps.remove(partition);
   }
 
   /** A late event on {@code partition} that the directives of {@code groups} could match. */

@@ -50,7 +50,8 @@ public final class InstanceStatus {
    */
   public record Instance(String app, String id, String host, long pid, String state, long updated,
       List<String> tasks, List<String> stateful, List<String> active, Map<String, Long> standby, long late,
-      Map<String, Long> lateByGroup, long waiting) {
+      Map<String, Long> lateByGroup, long waiting, long refusedBacklogs, long droppedAddresses,
+      long droppedCustomData, long rocksDbBytes) {
   }
 
   /** Where a task runs: its active instance (null: none) and its standbys with their lag. */
@@ -118,7 +119,9 @@ public final class InstanceStatus {
       ObjectNode o = JSON.createObjectNode();
       o.put("app", app).put("id", id).put("host", host()).put("pid", ProcessHandle.current().pid())
           .put("state", streams.state().name()).put("updated", System.currentTimeMillis());
-      o.put("late", stats.lateEvents()).put("waiting", stats.waitingEvents());
+      o.put("late", stats.lateEvents()).put("waiting", stats.waitingEvents())
+          .put("refusedBacklogs", stats.refusedBacklogs()).put("droppedAddresses", stats.droppedAddresses())
+          .put("droppedCustomData", stats.droppedCustomData()).put("rocksDbBytes", BoundedRocksDb.usage());
       ObjectNode lateBy = o.putObject("lateByGroup");
       stats.lateByTaskAndGroup().forEach(lateBy::put);
       tasks.forEach(o.putArray("tasks")::add);
@@ -208,7 +211,8 @@ public final class InstanceStatus {
     return new Instance(n.path("app").asText(), n.path("id").asText(), n.path("host").asText(),
         n.path("pid").asLong(), n.path("state").asText(), n.path("updated").asLong(), strings(n.path("tasks")),
         strings(n.path("stateful")), strings(n.path("active")), standby, n.path("late").asLong(), lateBy,
-        n.path("waiting").asLong());
+        n.path("waiting").asLong(), n.path("refusedBacklogs").asLong(), n.path("droppedAddresses").asLong(),
+        n.path("droppedCustomData").asLong(), n.path("rocksDbBytes").asLong());
   }
 
   private static List<String> strings(JsonNode array) {

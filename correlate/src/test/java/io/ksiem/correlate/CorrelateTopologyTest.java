@@ -453,6 +453,33 @@ class CorrelateTopologyTest {
     }
   }
 
+  /**
+   * A flood of distinct sources against the cap of live backlogs per directive: the live backlogs stay at the cap,
+   * the refused events are counted for the instance, and a backlog already live still completes its alarm.
+   */
+  @Test
+  void aFloodOfSourcesStopsAtTheBacklogCapAndIsCounted() throws Exception {
+    try (Driver d = new Driver(CorrelationOptions.defaults().withCaps(5, 1000, 20), Duration.ofDays(1))) {
+      ObjectNode r2 = Fixtures.rule(2, 10, 2);
+      r2.put("from", ":1");
+      d.push(Fixtures.load(Fixtures.directive(1, "d", 5, Fixtures.rule(1, 10, 1), r2)));
+      d.assets.pipeInput("10.0.0.0/8", "{\"name\":\"lan\",\"cidr\":\"10.0.0.0/8\",\"value\":5}");
+      d.send(Fixtures.event("real-1", 0, "192.0.2.1", "10.0.0.2", 10, 1));
+      for (int i = 0; i < 50; i++) {
+        d.send(Fixtures.event("flood-" + i, 1, "198.51.100." + (i + 1), "10.0.0.2", 10, 1));
+      }
+      d.ttd.advanceWallClockTime(Duration.ofSeconds(2));
+      assertEquals(5, d.stats.liveBacklogs(), "the cap");
+      assertEquals(46, d.stats.refusedBacklogs(), "51 sources, 5 live backlogs");
+      d.alarms.readValuesToList();
+      d.send(Fixtures.event("real-2", 2, "192.0.2.1", "10.0.0.2", 10, 2));
+      List<Alarm> done = d.alarms.readValuesToList();
+      assertEquals(1, done.size(), "only the attack live before the flood goes on");
+      assertEquals(List.of("192.0.2.1"), done.get(0).getSrcIps());
+      assertEquals("finished", done.get(0).getRules().get(1).getStatus(), "it completes");
+    }
+  }
+
   /** A changed directive: the live backlog finishes under the version it started with, new ones use the new one. */
   @Test
   void aLiveBacklogFinishesUnderItsDirectiveVersion() throws Exception {

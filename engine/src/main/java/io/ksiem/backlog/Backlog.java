@@ -56,6 +56,17 @@ public final class Backlog {
    */
   private long lastSrc = -1;
   private long lastDst = -1;
+  /**
+   * What the caps of {@link CorrelationOptions} kept out of this backlog: each time an event brought an address or
+   * custom data pair that its full list did not hold.
+   */
+  long droppedAddresses;
+  long droppedCustomData;
+  /**
+   * The highest asset value among the addresses dropped: risk takes it as if they were listed, or an attacker could
+   * fill a list with worthless addresses so that the valuable one arriving next never raised the risk.
+   */
+  int droppedValue;
 
   /** Deadline of the current stage in Unix seconds; maintained by the manager. */
   long deadline;
@@ -158,20 +169,56 @@ public final class Backlog {
     return directive.allRulesAlwaysActive ? null : currentRule().dstPin();
   }
 
-  void addSrc(Event e) {
-    lastSrc = addAddress(srcIps, e.srcIp, e.src(), lastSrc);
-  }
-
-  void addDst(Event e) {
-    lastDst = addAddress(dstIps, e.dstIp, e.dst(), lastDst);
-  }
-
-  private static long addAddress(Set<String> ips, String text, Ip ip, long last) {
-    long v4 = ip == null ? -1 : ip.dottedQuad();
-    if (v4 < 0 || v4 != last) {
-      ips.add(text);
+  /**
+   * False when the list is full and does not hold the address: it was dropped. A dropped address does not become
+   * {@code lastSrc}, which must stay one the list holds, so its repeats are looked up and counted again.
+   */
+  boolean addSrc(Event e, int cap) {
+    long v4 = dottedQuad(e.src());
+    if (v4 >= 0 && v4 == lastSrc) {
+      return true;
     }
-    return v4;
+    if (!addCapped(srcIps, e.srcIp, cap)) {
+      return false;
+    }
+    lastSrc = v4;
+    return true;
+  }
+
+  boolean addDst(Event e, int cap) {
+    long v4 = dottedQuad(e.dst());
+    if (v4 >= 0 && v4 == lastDst) {
+      return true;
+    }
+    if (!addCapped(dstIps, e.dstIp, cap)) {
+      return false;
+    }
+    lastDst = v4;
+    return true;
+  }
+
+  boolean addCustomData(CustomDataEntry c, int cap) {
+    return addCapped(customData, c, cap);
+  }
+
+  private static long dottedQuad(Ip ip) {
+    return ip == null ? -1 : ip.dottedQuad();
+  }
+
+  private static <T> boolean addCapped(Set<T> set, T value, int cap) {
+    if (set.size() < cap) {
+      set.add(value);
+      return true;
+    }
+    return set.contains(value);
+  }
+
+  public long droppedAddresses() {
+    return droppedAddresses;
+  }
+
+  public long droppedCustomData() {
+    return droppedCustomData;
   }
 
   /** dsiem drops {@code 0.0.0.0} from an address list unless it is the only entry. */

@@ -11,6 +11,12 @@ import java.util.HashSet;
  * schema library: the state is internal, read only by this class, and a varint layout keeps a typical backlog near
  * a hundred bytes plus its event ids. Rules are not stored: they are resolved again from the directive and the
  * first event, which gives the same result. The first byte is a format version.
+ *
+ * <p>What the caps of {@link CorrelationOptions} dropped (counts and the highest asset value, which risk still uses)
+ * follows the event ids, and only when something was dropped: a backlog the caps never touched is byte for byte what
+ * earlier releases wrote, and an earlier release, which stops reading after the event ids, still reads a capped one
+ * (its risk then forgets the dropped addresses). So this is an optional tail rather than a new version, which those
+ * releases would refuse on a rollback.
  */
 public final class BacklogCodec {
   private static final int VERSION = 1;
@@ -71,6 +77,11 @@ public final class BacklogCodec {
     o.varint(b.idHashes.size());
     for (int i = 0, k = b.idHashes.size(); i < k; i++) {
       o.fixed64(b.idHashes.getLong(i));
+    }
+    if (b.droppedAddresses != 0 || b.droppedCustomData != 0 || b.droppedValue != 0) {
+      o.varlong(b.droppedAddresses);
+      o.varlong(b.droppedCustomData);
+      o.varint(b.droppedValue);
     }
     return o.bytes();
   }
@@ -140,6 +151,11 @@ public final class BacklogCodec {
     }
     for (int i = in.varint(); i > 0; i--) {
       b.idHashes.add(in.fixed64());
+    }
+    if (in.more()) {
+      b.droppedAddresses = in.varlong();
+      b.droppedCustomData = in.varlong();
+      b.droppedValue = in.varint();
     }
     return new Decoded(b, null);
   }
@@ -216,6 +232,10 @@ public final class BacklogCodec {
 
     int varint() {
       return (int) varlong();
+    }
+
+    boolean more() {
+      return pos < buf.length;
     }
 
     long fixed64() {

@@ -24,6 +24,14 @@ import java.util.Set;
  * D5, D7). Backlogs are indexed by the addresses their current stage is pinned to, so an event is offered only to the
  * backlogs it can advance, not to every live one as in dsiem. Without the index ({@code indexed=false}) every event
  * is offered to every live backlog, dsiem's way, which tests and benchmarks use as the reference.
+ *
+ * <p>The caps of {@link CorrelationOptions} (docs/limits.md). At {@code maxBacklogsPerDirective} live backlogs an
+ * event that would start another does not, and counts as refused. Evicting the oldest instead would let a flood of
+ * stage-1 events from spoofed sources push out the backlogs of real attacks just before their later stages; refusing
+ * keeps every backlog that already correlates, and an attack that starts during the flood is lost only while the
+ * flood holds the directive full. Restored backlogs are adopted even above the cap, as lowering it must not drop
+ * state. At {@code maxAddressesPerList} or {@code maxCustomDataPerBacklog} a backlog keeps correlating as before, and
+ * only the further distinct values are left out and counted.
  */
 public final class BacklogManager {
   private static final Comparator<Backlog> CREATION = Comparator.comparingLong(b -> b.seq);
@@ -44,6 +52,9 @@ public final class BacklogManager {
   private final Long2IntOpenHashMap eventIds = new Long2IntOpenHashMap();
   private final ArrayList<Backlog> scratch = new ArrayList<>();
   private int live;
+  private long refusedBacklogs;
+  private long droppedAddresses;
+  private long droppedCustomData;
 
   private static long pairKey(long src, long dst) {
     if (src >= 0 && dst >= 0) {
@@ -82,6 +93,21 @@ public final class BacklogManager {
     return live;
   }
 
+  /** Events that would have started a backlog but for {@code maxBacklogsPerDirective}. */
+  public long refusedBacklogs() {
+    return refusedBacklogs;
+  }
+
+  /** Addresses left out of this manager's backlogs by {@code maxAddressesPerList}, gone backlogs included. */
+  public long droppedAddresses() {
+    return droppedAddresses;
+  }
+
+  /** Custom data pairs left out by {@code maxCustomDataPerBacklog}, gone backlogs included. */
+  public long droppedCustomData() {
+    return droppedCustomData;
+  }
+
   /** docs/dsiem-reference.md §6.1 for one event that passed this directive's pre-filter. */
   public void handle(Event e) {
     List<Backlog> candidates = candidates(e);
@@ -102,6 +128,10 @@ public final class BacklogManager {
       return;
     }
     if (eventIds.get(idHash(e.eventId)) > 0) {
+      return;
+    }
+    if (live >= ctx.options().maxBacklogsPerDirective()) {
+      refusedBacklogs++;
       return;
     }
     create(e);
@@ -209,19 +239,35 @@ public final class BacklogManager {
     long h = idHash(e.eventId);
     b.idHashes.add(h);
     eventIds.addTo(h, 1);
-    b.addSrc(e);
-    b.addDst(e);
+    CorrelationOptions o = ctx.options();
+    if (!b.addSrc(e, o.maxAddressesPerList())) {
+      dropAddress(b, e.srcIp, e.src());
+    }
+    if (!b.addDst(e, o.maxAddressesPerList())) {
+      dropAddress(b, e.dstIp, e.dst());
+    }
     for (int k = 1; k <= 3; k++) {
       String label = e.customLabel(k);
       String data = e.customData(k);
-      if (!label.isEmpty() && !data.isEmpty()) {
-        b.customData.add(new CustomDataEntry(label, data));
+      if (!label.isEmpty() && !data.isEmpty() && !b.addCustomData(new CustomDataEntry(label, data),
+          o.maxCustomDataPerBacklog())) {
+        b.droppedCustomData++;
+        droppedCustomData++;
       }
     }
     // the backlog's own events only, not the task clock: how other attacks' events interleave with these (a
     // failover, a stalled partition) must not change the alarm
     b.updateTime = Math.max(b.updateTime, e.time);
     ctx.output().link(new AlarmLink(b.id, s, e.eventId));
+  }
+
+  private void dropAddress(Backlog b, String text, Ip ip) {
+    b.droppedAddresses++;
+    droppedAddresses++;
+    // a full list has another entry, so dsiem would have dropped 0.0.0.0 from it (Backlog.withoutZero)
+    if (ip != null && !"0.0.0.0".equals(text)) {
+      b.droppedValue = Math.max(b.droppedValue, ctx.assets().value(ip));
+    }
   }
 
   /** docs/dsiem-reference.md §6.3 step 7. */
@@ -265,7 +311,7 @@ public final class BacklogManager {
   }
 
   private int risk(Backlog b, int s) {
-    int value = 0;
+    int value = b.droppedValue;
     AssetSet a = ctx.assets();
     for (String ip : Backlog.withoutZero(b.srcIps)) {
       value = Math.max(value, a.value(Ip.parse(ip)));

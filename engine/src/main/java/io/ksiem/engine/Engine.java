@@ -218,6 +218,23 @@ public final class Engine implements Correlation {
     return whitelisted;
   }
 
+  /** What the caps kept out so far; see {@link CapCounts}. */
+  public CapCounts capCounts() {
+    Map<Integer, Long> refused = new HashMap<>();
+    long addresses = 0;
+    long customData = 0;
+    for (List<BacklogManager> ms : List.of(List.of(managers), retired)) {
+      for (BacklogManager m : ms) {
+        if (m.refusedBacklogs() > 0) {
+          refused.merge(m.directive().id, m.refusedBacklogs(), Long::sum);
+        }
+        addresses += m.droppedAddresses();
+        customData += m.droppedCustomData();
+      }
+    }
+    return new CapCounts(refused, addresses, customData);
+  }
+
   public int liveBacklogs() {
     int n = 0;
     for (BacklogManager m : managers) {
