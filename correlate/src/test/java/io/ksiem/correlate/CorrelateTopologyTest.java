@@ -232,13 +232,8 @@ class CorrelateTopologyTest {
     }
   }
 
-  /**
-   * Once ingest has declared the events partition idle, the wall-clock punctuator moves the clock on, so a backlog
-   * still expires; silence alone does not.
-   */
-  @Test
-  void aQuietPartitionDeclaredIdleStillExpiresBacklogs() throws Exception {
-    try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofSeconds(10), 1, Duration.ofMinutes(5))) {
+  /** Stages 1 and 2 done at T0 and T0+1 (stage 3 has 60 s from T0+1), through the events topic. */
+  private static void twoOfThreeStagesOnOnePartition(Driver d) {
       ObjectNode r2 = Fixtures.rule(2, 10, 2);
       r2.put("timeout", 30);
       d.push(Fixtures.load(Fixtures.directive(1, "d", 5, Fixtures.rule(1, 10, 1), r2,
@@ -246,6 +241,16 @@ class CorrelateTopologyTest {
       d.assets.pipeInput("10.0.0.0/8", "{\"name\":\"lan\",\"cidr\":\"10.0.0.0/8\",\"value\":5}");
       d.send(Fixtures.event("e1", 0, "10.0.0.1", "10.0.0.2", 10, 1));
       d.send(Fixtures.event("e2", 1, "10.0.0.1", "10.0.0.2", 10, 2));
+  }
+
+  /**
+   * Once ingest has declared the events partition idle, the wall-clock punctuator moves the clock on, so a backlog
+   * still expires; silence alone does not.
+   */
+  @Test
+  void aQuietPartitionDeclaredIdleStillExpiresBacklogs() throws Exception {
+    try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofSeconds(10), 1, Duration.ofMinutes(5))) {
+      twoOfThreeStagesOnOnePartition(d);
       List<Alarm> before = d.alarms.readValuesToList();
       assertEquals(2, before.size());
       d.declare("dsiem", 0, 2);
@@ -258,13 +263,7 @@ class CorrelateTopologyTest {
       assertEquals("timeout", after.get(0).getRules().get(2).getStatus());
     }
     try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofSeconds(10), 1, Duration.ofMinutes(5))) {
-      ObjectNode r2 = Fixtures.rule(2, 10, 2);
-      r2.put("timeout", 30);
-      d.push(Fixtures.load(Fixtures.directive(1, "d", 5, Fixtures.rule(1, 10, 1), r2,
-          Fixtures.rule(3, 10, 3))));
-      d.assets.pipeInput("10.0.0.0/8", "{\"name\":\"lan\",\"cidr\":\"10.0.0.0/8\",\"value\":5}");
-      d.send(Fixtures.event("e1", 0, "10.0.0.1", "10.0.0.2", 10, 1));
-      d.send(Fixtures.event("e2", 1, "10.0.0.1", "10.0.0.2", 10, 2));
+      twoOfThreeStagesOnOnePartition(d);
       assertEquals(2, d.alarms.readValuesToList().size());
       d.ttd.advanceWallClockTime(Duration.ofSeconds(120));
       assertTrue(d.alarms.isEmpty(), "silent for 2 minutes but not declared idle: ingest may be paused");

@@ -26,12 +26,8 @@ class IngestTopologyTest {
   void rawRecordsBecomeEventsOrDeadLetters() throws Exception {
     Topics topics = new Topics("ttd-ingest.", new SchemaRegistryClient(SharedServers.registryUrl()));
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "ttd-ingest");
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("ttd").toString());
     try (TopologyTestDriver ttd = new TopologyTestDriver(IngestTopology.build(topics, IngestApp.builtInSources(),
-        io.ksiem.event.TimeBounds.defaults(), UpstreamPositions.UNKNOWN, meters), p)) {
+        io.ksiem.event.TimeBounds.defaults(), UpstreamPositions.UNKNOWN, meters), settings("ttd-ingest"))) {
       TestInputTopic<byte[], byte[]> suricata = ttd.createInputTopic(topics.raw("suricata").name(),
           (t, b) -> b, (t, b) -> b);
       TestInputTopic<byte[], byte[]> dsiem = ttd.createInputTopic(topics.raw("dsiem").name(), (t, b) -> b,
@@ -89,10 +85,6 @@ class IngestTopologyTest {
   void tombstonesAndOutOfBoundsTimesAndIdleDeclarations() throws Exception {
     Topics topics = new Topics("ttd-ingest2.", new SchemaRegistryClient(SharedServers.registryUrl()));
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    Properties p = new Properties();
-    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "ttd-ingest2");
-    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("ttd").toString());
     java.util.concurrent.atomic.AtomicLong end = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
     UpstreamPositions upstream = new UpstreamPositions() {
       @Override
@@ -106,7 +98,8 @@ class IngestTopologyTest {
       }
     };
     try (TopologyTestDriver ttd = new TopologyTestDriver(IngestTopology.build(topics,
-        java.util.List.of(new DsiemNormalizer()), new io.ksiem.event.TimeBounds(300), upstream, meters), p)) {
+        java.util.List.of(new DsiemNormalizer()), new io.ksiem.event.TimeBounds(300), upstream, meters),
+        settings("ttd-ingest2"))) {
       TestInputTopic<byte[], byte[]> dsiem = ttd.createInputTopic(topics.raw("dsiem").name(), (t, b) -> b,
           (t, b) -> b);
       TestOutputTopic<String, NormalizedEvent> events = ttd.createOutputTopic(topics.events.name(),
@@ -150,6 +143,14 @@ class IngestTopologyTest {
       assertEquals("3", new String(declared.get(0).headers().lastHeader(Topics.HEADER_FEEDERS).value(),
           StandardCharsets.UTF_8));
     }
+  }
+
+  private static Properties settings(String app) throws java.io.IOException {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, app);
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    p.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("ttd").toString());
+    return p;
   }
 
   private static String header(TestRecord<byte[], byte[]> r, String name) {

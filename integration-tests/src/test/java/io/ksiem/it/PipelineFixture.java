@@ -104,27 +104,7 @@ final class PipelineFixture {
    * declarations between them (docs/time-model.md) are not events.
    */
   List<NormalizedEvent> events(int n, Duration timeout) throws Exception {
-    List<NormalizedEvent> out = new ArrayList<>();
-    Properties p = new Properties();
-    p.put("bootstrap.servers", bootstrap);
-    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
-        new ByteArrayDeserializer())) {
-      TopicPartition tp = new TopicPartition(topics.events.name(), 0);
-      c.assign(List.of(tp));
-      c.seekToBeginning(List.of(tp));
-      long deadline = System.nanoTime() + timeout.toNanos();
-      while (out.size() < n && System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-          if (r.value() == null && Topics.isIdleDeclaration(new String(r.key(), StandardCharsets.UTF_8))) {
-            continue;
-          }
-          out.add(topics.events.valueSerde().deserializer().deserialize(r.topic(), r.value()));
-        }
-      }
-    }
-    assertEquals(n, out.size(), "normalized events on " + topics.events.name());
-    return out;
+    return events("", n, timeout);
   }
 
   /**
