@@ -135,7 +135,12 @@ final class CorrelateProcessor implements Processor<String, NormalizedEvent, Str
     Event e = r.event();
     long w = clocks.watermark(now);
     advance(w);
-    if (e.time > w + SLACK) {
+    long behind = engine.clock() == Long.MIN_VALUE ? 0 : engine.clock() - e.time;
+    if (behind > TOLERANCE) {
+      // behind the engine's clock, whatever the watermark says now: it can only be late, never wait
+      late(record, e, behind);
+      engine.offer(e);
+    } else if (e.time > w + SLACK) {
       try {
         queue.add(e, record.value().toByteBuffer());
       } catch (IOException ex) {
@@ -143,10 +148,6 @@ final class CorrelateProcessor implements Processor<String, NormalizedEvent, Str
       }
       stats.waiting(partition, queue.size());
     } else {
-      long behind = engine.clock() - e.time;
-      if (engine.clock() != Long.MIN_VALUE && behind > TOLERANCE) {
-        late(record, e, behind);
-      }
       engine.offer(e);
     }
     flush(record.timestamp());

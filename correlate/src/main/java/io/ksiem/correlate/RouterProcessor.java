@@ -25,7 +25,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * the time) goes out whenever the partition's event time moves on, so every task's clock follows the whole stream,
  * as in a replay, and not only the events routed to it. An idle record ({@link #IDLE_KEY}) goes out once every
  * feeder of the partition has declared it has nothing unread since the partition's last event, and again at most
- * every second while that holds, for a task that has just moved. The router never declares a partition idle
+ * every second while they go on declaring (a fresh round from every feeder each time), for a task that has just
+ * moved; a task stops counting the partition idle when the repeats stop. The router never declares a partition idle
  * because it has read it to its end: ingest may be paused upstream.
  */
 final class RouterProcessor implements Processor<String, NormalizedEvent, String, Object> {
@@ -68,6 +69,10 @@ final class RouterProcessor implements Processor<String, NormalizedEvent, String
     this.assets = context.getStateStore(CorrelateTopology.ASSET_STORE);
     this.clockKey = CLOCK_KEY + context.taskId().partition();
     this.idleKey = IDLE_KEY + context.taskId().partition();
+    // a revived task (closed dirty, its transaction aborted) gets the same processor again: start afresh
+    clock = Long.MIN_VALUE;
+    idle = false;
+    idleFeeders.clear();
     catalog.refresh(directives, assets);
   }
 
@@ -126,6 +131,8 @@ final class RouterProcessor implements Processor<String, NormalizedEvent, String
       idle = true;
       idleSentAt = now;
       context.forward(new Record<>(idleKey, null, now));
+      // each repeat needs a fresh round from every feeder: one that stopped declaring (paused, dead) stops them
+      idleFeeders.clear();
     }
   }
 

@@ -8,24 +8,34 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * The progress of each events partition that feeds a correlation task (its sources), and the task's clock as their
  * watermark: the lowest progress (docs/time-model.md). A source's progress is the time of its latest event. Once
  * the stage that feeds it has declared it idle (it has read everything upstream), and it has been quiet for the
- * idle time, its progress follows the wall clock from that time. Silence alone never makes a source idle: a source
+ * idle time, its progress follows the wall clock from that time. A declaration counts for {@link #IDLE_FRESH_MS}:
+ * the router repeats it while every feeder goes on declaring. Silence alone never makes a source idle: a source
  * that is slow, paused or failing over holds the clock back, until it has neither spoken nor been declared idle for
  * {@code maxWait}; it is then passed over until it speaks again. Event times are kept in the task's store, so a
- * restarted task resumes with them; whether a source is idle is not: its feeder says so again within a second.
+ * restarted task resumes with them; whether a source is idle is not: its feeders say so again within a second.
+ * When every source is passed over, the clock stays where the latest one was.
  */
 final class SourceClocks {
   private final long[] clock;
+  /** The time of the source's latest event, from which a declared-idle source follows the wall clock. */
+  private final long[] eventTime;
   /** Wall clock (ms) of the latest record from the source: an event's progress or a declaration. */
   private final long[] heard;
   /** Wall clock (ms) of the source's latest progress. */
   private final long[] progressed;
   private final boolean[] idle;
   private final long idleMillis;
+  /**
+   * How long one idle record counts: the router repeats it every second while every feeder goes on declaring, so
+   * a feeder that is paused or dead stops the repeats and its partition holds the clock again within this time.
+   */
+  static final long IDLE_FRESH_MS = 5000;
   private final long maxWaitMillis;
   private final KeyValueStore<Bytes, byte[]> store;
 
   SourceClocks(int sources, long idleMillis, long maxWaitMillis, KeyValueStore<Bytes, byte[]> store, long now) {
     this.clock = new long[sources];
+    this.eventTime = new long[sources];
     this.heard = new long[sources];
     this.progressed = new long[sources];
     this.idle = new boolean[sources];
@@ -33,6 +43,7 @@ final class SourceClocks {
     this.maxWaitMillis = maxWaitMillis;
     this.store = store;
     Arrays.fill(clock, Long.MIN_VALUE);
+    Arrays.fill(eventTime, Long.MIN_VALUE);
     Arrays.fill(heard, now);
     Arrays.fill(progressed, now);
   }
@@ -41,6 +52,7 @@ final class SourceClocks {
   void restore(int source, long time) {
     if (source < clock.length) {
       clock[source] = Math.max(clock[source], time);
+      eventTime[source] = clock[source];
     }
   }
 
@@ -57,6 +69,7 @@ final class SourceClocks {
     heard[source] = now;
     progressed[source] = now;
     idle[source] = false;
+    eventTime[source] = Math.max(eventTime[source], time);
     if (time > clock[source]) {
       clock[source] = time;
       store.put(StoreKeys.sourceClock(source), StoreKeys.longValue(time));
@@ -70,8 +83,8 @@ final class SourceClocks {
     idle[source] = true;
   }
 
-  boolean idle(int source) {
-    return idle[source];
+  boolean idle(int source, long now) {
+    return idle[source] && now - heard[source] <= IDLE_FRESH_MS;
   }
 
   /**
@@ -82,9 +95,10 @@ final class SourceClocks {
   long watermark(long now) {
     long low = Long.MAX_VALUE;
     for (int i = 0; i < clock.length; i++) {
-      if (idle[i]) {
+      if (idle(i, now)) {
         if (clock[i] != Long.MIN_VALUE) {
-          low = Math.min(low, followed(clock[i], now - progressed[i]));
+          follow(i, now);
+          low = Math.min(low, clock[i]);
         }
       } else if (now - heard[i] < maxWaitMillis) {
         low = Math.min(low, clock[i]);
@@ -93,26 +107,30 @@ final class SourceClocks {
     if (low != Long.MAX_VALUE) {
       return low;
     }
-    long high = Long.MIN_VALUE;
-    long last = Long.MIN_VALUE;
-    for (int i = 0; i < clock.length; i++) {
-      if (clock[i] > high) {
-        high = clock[i];
-      }
-      last = Math.max(last, progressed[i]);
-    }
-    return high == Long.MIN_VALUE ? high : followed(high, now - last);
+    // every source passed over (or idle with no event yet): silence alone moves no clock
+    return max();
   }
 
-  private long followed(long time, long quietMillis) {
-    return quietMillis >= idleMillis ? time + quietMillis / 1000 : time;
+  /**
+   * A declared-idle source quiet for the idle time follows the wall clock from its latest event; what it reached is
+   * kept (and stored), so it holds there, not at its last event, when its declarations stop or the task restarts.
+   */
+  private void follow(int i, long now) {
+    long quiet = now - progressed[i];
+    if (quiet >= idleMillis && eventTime[i] != Long.MIN_VALUE) {
+      long followed = eventTime[i] + quiet / 1000;
+      if (followed > clock[i]) {
+        clock[i] = followed;
+        store.put(StoreKeys.sourceClock(i), StoreKeys.longValue(followed));
+      }
+    }
   }
 
   /** Sources passed over now: neither heard from nor declared idle for {@code maxWait}. */
   int passedOver(long now) {
     int n = 0;
     for (int i = 0; i < clock.length; i++) {
-      if (!idle[i] && now - heard[i] >= maxWaitMillis) {
+      if (!idle(i, now) && now - heard[i] >= maxWaitMillis) {
         n++;
       }
     }

@@ -24,7 +24,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class WaitingEvents {
   /** Events read from the store at a time while releasing: bounds memory, and keeps iterators short. */
   private static final int BATCH = 1000;
-  private static final Bytes FROM = StoreKeys.queue(0, 0);
 
   private final KeyValueStore<Bytes, byte[]> store;
   private long seq;
@@ -73,10 +72,11 @@ final class WaitingEvents {
 
   /** Takes every event up to {@code time} out of the store, in order, and gives each to {@code offer}. */
   void release(long time, Consumer<Event> offer) {
-    Bytes to = StoreKeys.queue(time + 1, 0);
+    // range ends are inclusive; starting at the earliest skips the keys already released (deleted)
+    Bytes to = StoreKeys.queue(time, Long.MAX_VALUE);
     while (earliest <= time) {
       List<KeyValue<Bytes, byte[]>> batch = new ArrayList<>(BATCH);
-      try (KeyValueIterator<Bytes, byte[]> it = store.range(FROM, to)) {
+      try (KeyValueIterator<Bytes, byte[]> it = store.range(StoreKeys.queue(earliest, 0), to)) {
         while (it.hasNext() && batch.size() < BATCH) {
           batch.add(it.next());
         }
@@ -87,17 +87,21 @@ final class WaitingEvents {
         offer.accept(decode(kv.value));
       }
       if (batch.size() < BATCH) {
-        earliest = next();
+        earliest = next(time);
+      } else {
+        earliest = StoreKeys.queueTime(batch.get(batch.size() - 1).key);
       }
     }
   }
 
-  private long next() {
+  /** The earliest time still waiting, all up to {@code after} being released. */
+  private long next(long after) {
     if (count <= 0) {
       count = 0;
       return Long.MAX_VALUE;
     }
-    try (KeyValueIterator<Bytes, byte[]> it = store.range(FROM, StoreKeys.queue(Long.MAX_VALUE, Long.MAX_VALUE))) {
+    try (KeyValueIterator<Bytes, byte[]> it = store.range(StoreKeys.queue(after + 1, 0),
+        StoreKeys.queue(Long.MAX_VALUE, Long.MAX_VALUE))) {
       return it.hasNext() ? StoreKeys.queueTime(it.next().key) : Long.MAX_VALUE;
     }
   }

@@ -109,6 +109,24 @@ class CorrelateTopologyTest {
           Instant.ofEpochSecond(Fixtures.T0)));
     }
 
+    /** {@code seconds} of wall clock with the router repeating events partition {@code source}'s idle record. */
+    void idleFor(int source, int seconds) {
+      for (int s = 0; s < seconds; s++) {
+        idle(source);
+        ttd.advanceWallClockTime(Duration.ofSeconds(1));
+      }
+    }
+
+    /** {@code seconds} of wall clock with raw partition 0 of each of {@code sources} declaring every second. */
+    void declaredFor(int seconds, String... sources) {
+      for (int s = 0; s < seconds; s++) {
+        for (String source : sources) {
+          declare(source, 0, sources.length);
+        }
+        ttd.advanceWallClockTime(Duration.ofSeconds(1));
+      }
+    }
+
     /** What ingest writes on the events topic while raw partition {@code raw} of {@code source} has nothing unread. */
     void declare(String source, int raw, int feeders) {
       org.apache.kafka.common.header.internals.RecordHeaders h =
@@ -253,11 +271,9 @@ class CorrelateTopologyTest {
       twoOfThreeStagesOnOnePartition(d);
       List<Alarm> before = d.alarms.readValuesToList();
       assertEquals(2, before.size());
-      d.declare("dsiem", 0, 2);
-      d.declare("suricata", 0, 2);
-      d.ttd.advanceWallClockTime(Duration.ofSeconds(20));
+      d.declaredFor(20, "dsiem", "suricata");
       assertTrue(d.alarms.isEmpty(), "not yet: stage 3 has 60 s");
-      d.ttd.advanceWallClockTime(Duration.ofSeconds(60));
+      d.declaredFor(60, "dsiem", "suricata");
       List<Alarm> after = d.alarms.readValuesToList();
       assertEquals(1, after.size());
       assertEquals("timeout", after.get(0).getRules().get(2).getStatus());
@@ -359,13 +375,19 @@ class CorrelateTopologyTest {
     try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofSeconds(10), 2, Duration.ofSeconds(60))) {
       twoStagesDone(d);
       d.clock(0, 100);
-      d.idle(1);
-      d.ttd.advanceWallClockTime(Duration.ofSeconds(5));
+      d.idleFor(1, 5);
       assertTrue(d.alarms.isEmpty(), "declared idle, but it stays at T0+1 until quiet for the idle time (10 s)");
-      d.ttd.advanceWallClockTime(Duration.ofSeconds(20));
+      d.idleFor(1, 20);
       assertTrue(d.alarms.isEmpty(), "quiet for 25 s: at T0+26, before the deadline T0+31");
-      d.ttd.advanceWallClockTime(Duration.ofSeconds(7));
+      d.idleFor(1, 7);
       assertEquals(1, d.alarms.readValuesToList().size(), "at T0+33: expired");
+    }
+    try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofSeconds(10), 2, Duration.ofSeconds(60))) {
+      twoStagesDone(d);
+      d.clock(0, 100);
+      d.idleFor(1, 8);
+      d.ttd.advanceWallClockTime(Duration.ofSeconds(30));
+      assertTrue(d.alarms.isEmpty(), "its declarations stopped (a paused ingest): partition 1 holds the clock again");
     }
     try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofSeconds(10), 2, Duration.ofSeconds(60))) {
       twoStagesDone(d);
@@ -428,7 +450,7 @@ class CorrelateTopologyTest {
       d.ttd.advanceWallClockTime(Duration.ofSeconds(200));
       assertTrue(d.alarms.readValuesToList().size() == 1, "only e3's own alarm: the partition is not idle yet");
       d.declare("dsiem", 0, 2);
-      d.ttd.advanceWallClockTime(Duration.ofSeconds(200));
+      d.declaredFor(200, "dsiem", "suricata");
       assertTrue(d.alarms.readValuesToList().stream().anyMatch(a -> a.getRules().stream()
           .anyMatch(r -> r.getStatus().equals("timeout"))), "both declared since e3: the clock follows the wall");
 

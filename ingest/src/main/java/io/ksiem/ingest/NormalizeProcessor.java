@@ -65,6 +65,8 @@ final class NormalizeProcessor implements Processor<byte[], byte[], byte[], Obje
     this.context = context;
     // one raw topic per sub-topology, so the task's partition is its raw partition
     this.input = new TopicPartition(rawTopic, context.taskId().partition());
+    // a revived task re-reads from its last commit: what it processed before no longer counts
+    next = -1;
     context.schedule(DECLARE_EVERY, PunctuationType.WALL_CLOCK_TIME, this::declareIfIdle);
   }
 

@@ -84,6 +84,24 @@ public final class DeadLetterHandlers {
     }
   }
 
+  /**
+   * A server that did not answer, somewhere in the cause chain, rather than a bad record: the Avro serde wraps a
+   * registry it could not ask in an {@link java.io.UncheckedIOException}, and a record it cannot read in a
+   * {@code MalformedRecordException}.
+   */
+  static boolean unreachable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof io.ksiem.schemas.registry.WireFormat.MalformedRecordException) {
+        return false;
+      }
+      if (t instanceof java.io.UncheckedIOException || t instanceof java.net.ConnectException
+          || t instanceof java.net.http.HttpTimeoutException || t instanceof java.net.SocketException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public static String describe(Throwable e) {
     StringBuilder b = new StringBuilder(e.getClass().getSimpleName());
     if (e.getMessage() != null) {
@@ -99,6 +117,11 @@ public final class DeadLetterHandlers {
   public static final class Read extends Base implements DeserializationExceptionHandler {
     @Override
     public Response handleError(ErrorHandlerContext c, ConsumerRecord<byte[], byte[]> record, Exception e) {
+      if (unreachable(e)) {
+        // the schema registry did not answer: the record is fine, and must be read again, not dead-lettered
+        LOG.error("{}: stopping: {}", stage, describe(e));
+        return Response.fail();
+      }
       return Response.resume(deadLetter(c, "read", e));
     }
   }
@@ -131,6 +154,10 @@ public final class DeadLetterHandlers {
     @Override
     public Response handleSerializationError(ErrorHandlerContext c, ProducerRecord record, Exception e,
         SerializationExceptionOrigin origin) {
+      if (unreachable(e)) {
+        LOG.error("{}: stopping: {}", stage, describe(e));
+        return Response.fail();
+      }
       return Response.resume(deadLetter(c, "output", e));
     }
   }
