@@ -98,6 +98,9 @@ final class BatchWriter {
         }
       } catch (SerializationException e) {
         deadLetters.send(r, "not a record of " + r.topic() + ": " + e.getMessage());
+      } catch (java.io.UncheckedIOException registryDown) {
+        // the schema registry did not answer: the batch is tried again, nothing is dead-lettered
+        throw registryDown;
       } catch (RuntimeException e) {
         // one record that cannot become a document must not hold back the ones after it
         deadLetters.send(r, "cannot make a document of it: " + e);
