@@ -7,7 +7,6 @@ import io.ksiem.runtime.EventRecords;
 import io.ksiem.schemas.NormalizedEvent;
 import io.ksiem.schemas.topic.Topics;
 import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
 import java.util.Set;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -35,8 +34,6 @@ final class RouterProcessor implements Processor<String, NormalizedEvent, String
   /** The key of idle records, followed by the partition of the events topic they speak for. */
   static final String IDLE_KEY = "\u0000idle/";
   private static final long REPEAT_IDLE_MS = 1000;
-  /** More distinct feeders than any deployment has: a flood of crafted declarations cannot grow the set. */
-  private static final int MAX_FEEDERS = 10_000;
 
   private final Catalog catalog;
   private final TimeBounds bounds;
@@ -47,8 +44,7 @@ final class RouterProcessor implements Processor<String, NormalizedEvent, String
   private long clock = Long.MIN_VALUE;
   private String clockKey;
   private String idleKey;
-  /** The feeders that declared idle since the partition's last event. */
-  private final Set<String> idleFeeders = new HashSet<>();
+  private final PartitionFeeders feeders = new PartitionFeeders();
   private boolean idle;
   private long idleSentAt;
 
@@ -72,7 +68,7 @@ final class RouterProcessor implements Processor<String, NormalizedEvent, String
     // a revived task (closed dirty, its transaction aborted) gets the same processor again: start afresh
     clock = Long.MIN_VALUE;
     idle = false;
-    idleFeeders.clear();
+    feeders.clear();
     catalog.refresh(directives, assets);
   }
 
@@ -96,10 +92,10 @@ final class RouterProcessor implements Processor<String, NormalizedEvent, String
       deadLetter(record, reason);
       return;
     }
-    long time = r.event().time;
-    idleFeeders.clear();
-    if (time > clock || idle) {
-      clock = Math.max(clock, time);
+    feeders.event(feederOf(record), r.event().time);
+    long progress = feeders.progress();
+    if (progress != Long.MIN_VALUE && (progress > clock || idle)) {
+      clock = Math.max(clock, progress);
       idle = false;
       context.forward(new Record<>(clockKey, null, clock * 1000));
     }
@@ -113,27 +109,40 @@ final class RouterProcessor implements Processor<String, NormalizedEvent, String
 
   private void declaration(Record<String, NormalizedEvent> record) {
     Header h = record.headers().lastHeader(Topics.HEADER_FEEDERS);
-    int feeders = -1;
+    int count = -1;
     try {
-      feeders = h == null ? -1 : Integer.parseInt(new String(h.value(), StandardCharsets.UTF_8).trim());
+      count = h == null || h.value() == null ? -1 : Integer.parseInt(new String(h.value(), StandardCharsets.UTF_8)
+          .trim());
     } catch (NumberFormatException e) {
-      feeders = -1;
+      count = -1;
     }
-    if (record.value() != null || feeders < 1) {
+    if (record.value() != null || count < 1) {
       deadLetter(record, "an idleness declaration has no value and a feeder count in " + Topics.HEADER_FEEDERS);
       return;
     }
-    if (idleFeeders.size() < MAX_FEEDERS) {
-      idleFeeders.add(record.key().substring(Topics.IDLE_KEY_PREFIX.length()));
-    }
     long now = context.currentSystemTimeMs();
-    if (idleFeeders.size() >= feeders && (!idle || now - idleSentAt >= REPEAT_IDLE_MS)) {
-      idle = true;
-      idleSentAt = now;
-      context.forward(new Record<>(idleKey, null, now));
-      // each repeat needs a fresh round from every feeder: one that stopped declaring (paused, dead) stops them
-      idleFeeders.clear();
+    feeders.declared(record.key().substring(Topics.IDLE_KEY_PREFIX.length()), count, now);
+    if (feeders.idle(now)) {
+      if (!idle || now - idleSentAt >= REPEAT_IDLE_MS) {
+        idle = true;
+        idleSentAt = now;
+        context.forward(new Record<>(idleKey, null, now));
+      }
+      return;
     }
+    // an idle feeder no longer holds the others back
+    long progress = feeders.progress();
+    if (progress != Long.MIN_VALUE && progress > clock) {
+      clock = progress;
+      idle = false;
+      context.forward(new Record<>(clockKey, null, clock * 1000));
+    }
+  }
+
+  /** The feeder an event names in its headers ({@code ""} for a producer that names none). */
+  private static String feederOf(Record<String, NormalizedEvent> record) {
+    Header h = record.headers().lastHeader(Topics.HEADER_FEEDER);
+    return h == null || h.value() == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
   }
 
   private void deadLetter(Record<String, NormalizedEvent> record, String reason) {

@@ -160,8 +160,16 @@ class CorrelateTopologyTest {
       }
     }
 
+    /** An event as ingest's task for raw partition 0 of dsiem writes it. */
     void send(Event e) {
-      events.pipeInput(new TestRecord<>(e.eventId, EventRecords.toAvro(e, 0, "test"), null,
+      send(e, "dsiem/0");
+    }
+
+    void send(Event e, String feeder) {
+      org.apache.kafka.common.header.internals.RecordHeaders h =
+          new org.apache.kafka.common.header.internals.RecordHeaders();
+      h.add(Topics.HEADER_FEEDER, feeder.getBytes(StandardCharsets.UTF_8));
+      events.pipeInput(new TestRecord<>(e.eventId, EventRecords.toAvro(e, 0, "test"), h,
           Instant.ofEpochSecond(e.time)));
     }
 
@@ -471,6 +479,30 @@ class CorrelateTopologyTest {
       assertTrue(new String(dead.get(1).headers().lastHeader(Topics.HEADER_REASON).value(), StandardCharsets.UTF_8)
           .contains("max.future"));
       assertTrue(d.links.readValuesToList().isEmpty());
+    }
+  }
+
+  /**
+   * Two feeders of one events partition (Suricata's and dsiem's ingest tasks, possibly on two instances): while one
+   * is paused, the other's later events do not move the clock past the paused one's backlog, which completes when
+   * its next event comes, on time.
+   */
+  @Test
+  void aPausedFeederHoldsThePartitionWhileAnotherGoesOn() throws Exception {
+    try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofDays(1))) {
+      ObjectNode r2 = Fixtures.rule(2, 10, 2);
+      r2.put("timeout", 30);
+      r2.put("from", ":1");
+      d.push(Fixtures.load(Fixtures.directive(1, "d", 5, Fixtures.rule(1, 10, 1), r2)));
+      d.assets.pipeInput("10.0.0.0/8", "{\"name\":\"lan\",\"cidr\":\"10.0.0.0/8\",\"value\":5}");
+      d.send(Fixtures.event("s1", 0, "192.0.2.7", "10.0.0.2", 10, 1), "suricata/0");
+      for (int t = 1; t <= 100; t++) {
+        d.send(Fixtures.event("noise-" + t, t, "198.51.100.1", "10.0.0.3", 999, 1), "dsiem/0");
+      }
+      d.send(Fixtures.event("s2", 20, "192.0.2.7", "10.0.0.2", 10, 2), "suricata/0");
+      assertTrue(d.late.isEmpty(), "the paused feeder's event is on time: the partition waited for it");
+      List<Alarm> a = d.alarms.readValuesToList();
+      assertEquals("finished", a.get(a.size() - 1).getRules().get(1).getStatus());
     }
   }
 

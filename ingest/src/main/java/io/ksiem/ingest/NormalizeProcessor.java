@@ -40,6 +40,8 @@ final class NormalizeProcessor implements Processor<byte[], byte[], byte[], Obje
   private final Counter tombstones;
   private ProcessorContext<byte[], Object> context;
   private TopicPartition input;
+  /** This task's name as a feeder of its events partition: {@code <source>/<raw partition>}. */
+  private byte[] feeder;
   private long next = -1;
 
   NormalizeProcessor(Normalizer normalizer, String rawTopic, TimeBounds bounds, UpstreamPositions upstream,
@@ -65,6 +67,7 @@ final class NormalizeProcessor implements Processor<byte[], byte[], byte[], Obje
     this.context = context;
     // one raw topic per sub-topology, so the task's partition is its raw partition
     this.input = new TopicPartition(rawTopic, context.taskId().partition());
+    this.feeder = (normalizer.source() + "/" + input.partition()).getBytes(StandardCharsets.UTF_8);
     // a revived task re-reads from its last commit: what it processed before no longer counts
     next = -1;
     context.schedule(DECLARE_EVERY, PunctuationType.WALL_CLOCK_TIME, this::declareIfIdle);
@@ -93,8 +96,9 @@ final class NormalizeProcessor implements Processor<byte[], byte[], byte[], Obje
       normalized.increment();
       NormalizedEvent e = EventRecords.toAvro(o.event(), record.timestamp(), normalizer.source());
       SOURCE_PARTITION.get()[0] = m.partition();
-      context.forward(new Record<>(o.event().eventId.getBytes(StandardCharsets.UTF_8), e, o.event().time * 1000,
-          new RecordHeaders()));
+      RecordHeaders h = new RecordHeaders();
+      h.add(Topics.HEADER_FEEDER, feeder);
+      context.forward(new Record<>(o.event().eventId.getBytes(StandardCharsets.UTF_8), e, o.event().time * 1000, h));
       return;
     }
     if (o.skipped()) {
@@ -119,7 +123,7 @@ final class NormalizeProcessor implements Processor<byte[], byte[], byte[], Obje
     RecordHeaders h = new RecordHeaders();
     h.add(Topics.HEADER_FEEDERS, Integer.toString(feeders).getBytes(StandardCharsets.UTF_8));
     SOURCE_PARTITION.get()[0] = input.partition();
-    byte[] key = (Topics.IDLE_KEY_PREFIX + normalizer.source() + "/" + input.partition())
+    byte[] key = (Topics.IDLE_KEY_PREFIX + new String(feeder, StandardCharsets.UTF_8))
         .getBytes(StandardCharsets.UTF_8);
     context.forward(new Record<>(key, (Object) IDLE, now, h));
   }

@@ -256,7 +256,10 @@ final class FailoverRig implements AutoCloseable {
         String src = "198." + (18 + wave / 64) + "." + k + "." + (wave % 64 * ATTACKERS + a);
         NormalizedEvent e = event(run + "-" + wave + "-" + k + "-" + a + "-" + n, t0 + n, src, "10.20.1." + a, k);
         // the attacker as key: one attacker's events in one partition, so in order
-        acks.add(p.send(new ProducerRecord<>(topics.events.name(), src, e)));
+        org.apache.kafka.common.header.internals.RecordHeaders h =
+            new org.apache.kafka.common.header.internals.RecordHeaders();
+        h.add(Topics.HEADER_FEEDER, FEEDER.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        acks.add(p.send(new ProducerRecord<>(topics.events.name(), null, src, e, h)));
         out.add(e);
       }
     }
@@ -271,14 +274,17 @@ final class FailoverRig implements AutoCloseable {
    * The rig writes the events topic itself, so it declares its partitions idle after each round as ingest would
    * (docs/time-model.md): otherwise a partition that got no event of a round would hold every task's clock back.
    */
+  /** The rig's name as the one feeder of every events partition, on its events and its declarations. */
+  static final String FEEDER = "rig";
+
   void declareIdle(KafkaProducer<String, NormalizedEvent> p) throws Exception {
     List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
     for (int part = 0; part < ROUTED; part++) {
       org.apache.kafka.common.header.internals.RecordHeaders h =
           new org.apache.kafka.common.header.internals.RecordHeaders();
       h.add(Topics.HEADER_FEEDERS, "1".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      acks.add(p.send(new ProducerRecord<>(topics.events.name(), part, null, Topics.IDLE_KEY_PREFIX + "rig/" + part,
-          null, h)));
+      acks.add(p.send(new ProducerRecord<>(topics.events.name(), part, null, Topics.IDLE_KEY_PREFIX + FEEDER, null,
+          h)));
     }
     for (var f : acks) {
       f.get();

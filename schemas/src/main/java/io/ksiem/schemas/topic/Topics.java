@@ -45,6 +45,11 @@ public final class Topics {
    */
   public static final String IDLE_KEY_PREFIX = "\u0000idle/";
   public static final String HEADER_FEEDERS = "ksiem.idle.feeders";
+  /**
+   * On every event ingest writes: the feeder ({@code <source>/<raw partition>}) that wrote it, so the router can
+   * keep each feeder's progress apart.
+   */
+  public static final String HEADER_FEEDER = "ksiem.feeder";
   /** How late a late event was (seconds behind its task's clock), the clock, the task and its directive groups. */
   public static final String HEADER_LATE_SECONDS = "ksiem.late.seconds";
   public static final String HEADER_LATE_CLOCK = "ksiem.late.clock";
