@@ -77,6 +77,15 @@ final class PartitionFeeders {
     return low == Long.MAX_VALUE ? Long.MIN_VALUE : low;
   }
 
+  /** The latest event time over all feeders: the partition's progress once every one of them is idle. */
+  long latest() {
+    long high = Long.MIN_VALUE;
+    for (Feeder f : feeders.values()) {
+      high = Math.max(high, f.time);
+    }
+    return high;
+  }
+
   /** Whether every feeder has declared, recently, that it has nothing unread. */
   boolean idle(long now) {
     if (expected == 0 || feeders.size() < expected) {

@@ -123,6 +123,13 @@ final class RouterProcessor implements Processor<String, NormalizedEvent, String
     long now = context.currentSystemTimeMs();
     feeders.declared(record.key().substring(Topics.IDLE_KEY_PREFIX.length()), count, now);
     if (feeders.idle(now)) {
+      long latest = feeders.latest();
+      if (latest > clock) {
+        // everything is read: the tasks get the partition's time before they follow the wall clock from it
+        clock = latest;
+        context.forward(new Record<>(clockKey, null, clock * 1000));
+        idle = false;
+      }
       if (!idle || now - idleSentAt >= REPEAT_IDLE_MS) {
         idle = true;
         idleSentAt = now;

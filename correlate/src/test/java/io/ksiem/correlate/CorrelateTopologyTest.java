@@ -507,6 +507,26 @@ class CorrelateTopologyTest {
   }
 
   /**
+   * Events that came before every feeder was known (the router sends no progress then) are released once the last
+   * feeder declares, even when that makes every feeder idle at once.
+   */
+  @Test
+  void eventsBeforeEveryFeederIsKnownAreReleasedWhenTheyAllDeclare() throws Exception {
+    try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofDays(1))) {
+      d.push(Fixtures.load(Fixtures.directive(1, "d", 5, Fixtures.rule(1, 10, 1), Fixtures.rule(2, 10, 2))));
+      d.assets.pipeInput("10.0.0.0/8", "{\"name\":\"lan\",\"cidr\":\"10.0.0.0/8\",\"value\":5}");
+      d.declare("suricata", 0, 3);
+      d.send(Fixtures.event("e1", 0, "10.0.0.1", "10.0.0.2", 10, 1));
+      d.send(Fixtures.event("e2", 10, "10.0.0.1", "10.0.0.2", 10, 2));
+      d.declare("dsiem", 0, 3);
+      assertTrue(d.links.isEmpty(), "two of three feeders known: no progress, so both wait");
+      d.declare("openssh", 0, 3);
+      assertEquals(List.of("e1", "e2"), d.links.readValuesToList().stream().map(AlarmEvent::getEventId).toList(),
+          "the third declares and all are idle: the partition's time goes out first, and releases them in order");
+    }
+  }
+
+  /**
    * A flood of distinct sources against the cap of live backlogs per directive: the live backlogs stay at the cap,
    * the refused events are counted for the instance, and a backlog already live still completes its alarm.
    */
