@@ -25,10 +25,10 @@ final class DeadLetters implements AutoCloseable {
   private final KafkaProducer<byte[], byte[]> producer;
   private final Counter deadLettered;
 
-  DeadLetters(String bootstrapServers, Topics topics, MeterRegistry meters) {
+  DeadLetters(io.ksiem.runtime.KafkaClients kafka, Topics topics, MeterRegistry meters) {
     this.topics = topics;
-    this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer());
+    this.producer = new KafkaProducer<>(kafka.config(Map.of(ProducerConfig.ACKS_CONFIG, "all")),
+        new ByteArraySerializer(), new ByteArraySerializer());
     this.deadLettered = Counter.builder("ksiem.alarms.dead-lettered").register(meters);
   }
 

@@ -43,7 +43,7 @@ public final class ElasticsearchSink implements Runnable, AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** What the sink needs to know. */
-  public record Settings(String bootstrapServers, String groupId, String elasticsearchUrl, boolean writeEvents,
+  public record Settings(io.ksiem.runtime.KafkaClients kafka, String groupId, String elasticsearchUrl, boolean writeEvents,
       int batchSize) {
   }
 
@@ -64,15 +64,15 @@ public final class ElasticsearchSink implements Runnable, AutoCloseable {
     this.rest = RestClient.builder(HttpHost.create(settings.elasticsearchUrl())).build();
     this.es = new ElasticsearchClient(new RestClientTransport(rest, new JacksonJsonpMapper(JSON)));
     Map<String, Object> c = new HashMap<>();
-    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
     c.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     // correlate writes in transactions: only what it committed counts
     c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.batchSize());
-    this.consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    this.deadLetters = new DeadLetters(settings.bootstrapServers(), topics, meters);
+    this.consumer = new KafkaConsumer<>(settings.kafka().config(c), new ByteArrayDeserializer(),
+        new ByteArrayDeserializer());
+    this.deadLetters = new DeadLetters(settings.kafka(), topics, meters);
     this.writer = new BatchWriter(topics, es, deadLetters, meters);
     this.retried = Counter.builder("ksiem.alarms.retries").description("batches retried").register(meters);
   }

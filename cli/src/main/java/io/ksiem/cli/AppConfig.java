@@ -85,7 +85,7 @@ public final class AppConfig {
         file.load(r);
       }
       for (String k : file.stringPropertyNames()) {
-        boolean known = false;
+        boolean known = k.startsWith(KAFKA_PREFIX) && k.length() > KAFKA_PREFIX.length();
         for (Key key : Key.values()) {
           known |= key.key.equals(k);
         }
@@ -94,6 +94,37 @@ public final class AppConfig {
         }
       }
     }
+  }
+
+  /** Keys with this prefix are Kafka client properties, given to every client (docs/settings.md, Kafka clients). */
+  public static final String KAFKA_PREFIX = "kafka.";
+  static final String KAFKA_ENV_PREFIX = "KSIEM_KAFKA_";
+  /** Variables under {@link #KAFKA_ENV_PREFIX} that are ksiem's own, not client properties. */
+  private static final java.util.Set<String> NOT_CLIENT = java.util.Set.of("KSIEM_KAFKA_LOG_LEVEL");
+
+  /**
+   * The Kafka client properties: {@code kafka.<property>} keys of the file, then {@code KSIEM_KAFKA_<PROPERTY>}
+   * variables (upper case, dots as underscores: {@code KSIEM_KAFKA_SECURITY_PROTOCOL} is
+   * {@code security.protocol}), which win.
+   */
+  public java.util.Map<String, String> kafkaProperties() {
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    for (String k : file.stringPropertyNames()) {
+      if (k.startsWith(KAFKA_PREFIX)) {
+        out.put(k.substring(KAFKA_PREFIX.length()), file.getProperty(k));
+      }
+    }
+    env.forEach((k, v) -> {
+      if (k.startsWith(KAFKA_ENV_PREFIX) && k.length() > KAFKA_ENV_PREFIX.length() && !NOT_CLIENT.contains(k)) {
+        out.put(k.substring(KAFKA_ENV_PREFIX.length()).toLowerCase(java.util.Locale.ROOT).replace('_', '.'), v);
+      }
+    });
+    return out;
+  }
+
+  /** How every Kafka client connects: {@code bootstrap.servers} and the client properties. */
+  public io.ksiem.runtime.KafkaClients kafka() {
+    return new io.ksiem.runtime.KafkaClients(get(Key.BOOTSTRAP_SERVERS), kafkaProperties());
   }
 
   public String get(Key k) {
@@ -118,7 +149,7 @@ public final class AppConfig {
   }
 
   public StreamsApps.Common common() {
-    return new StreamsApps.Common(get(Key.BOOTSTRAP_SERVERS), get(Key.REGISTRY_URL), get(Key.TOPIC_PREFIX),
+    return new StreamsApps.Common(kafka(), get(Key.REGISTRY_URL), get(Key.TOPIC_PREFIX),
         get(Key.STATE_DIR), integer(Key.PARTITIONS), (short) integer(Key.REPLICATION_FACTOR), bool(Key.EXACTLY_ONCE));
   }
 

@@ -43,7 +43,7 @@ public final class Apps {
 
   public static AlarmsApp alarms(StreamsApps.Common c, String elasticsearchUrl, boolean writeEvents, int batchSize,
       MeterRegistry meters) throws Exception {
-    return new AlarmsApp(c, new ElasticsearchSink.Settings(c.bootstrapServers(), App.ALARMS.id(c.topicPrefix()),
+    return new AlarmsApp(c, new ElasticsearchSink.Settings(c.kafka(), App.ALARMS.id(c.topicPrefix()),
         elasticsearchUrl, writeEvents, batchSize), meters);
   }
 

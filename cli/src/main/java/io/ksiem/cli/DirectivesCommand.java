@@ -51,6 +51,9 @@ public final class DirectivesCommand {
         description = "Kafka (default: ${DEFAULT-VALUE})")
     String bootstrap;
 
+    @picocli.CommandLine.Mixin
+    ConfigOption config;
+
     @Option(names = "--topic-prefix", defaultValue = "${env:KSIEM_TOPIC_PREFIX:-ksiem.}",
         description = "prefix of the pipeline's topics (default: ${DEFAULT-VALUE})")
     String prefix;
@@ -108,6 +111,12 @@ public final class DirectivesCommand {
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
+      AppConfig settings = config.loadOrReport();
+      if (settings == null) {
+        return 2;
+      }
+      // the servers are this command's own option; the client properties (security) come from the settings
+      io.ksiem.runtime.KafkaClients kafka = new io.ksiem.runtime.KafkaClients(bootstrap, settings.kafkaProperties());
       Topics topics = new Topics(prefix, new SchemaRegistryClient("http://unused"));
       DirectiveLoader dl;
       AssetLoader al;
@@ -122,8 +131,8 @@ public final class DirectivesCommand {
       Map<String, String> currentAssets;
       String comparedWith;
       try {
-        currentDirectives = DirectivePublisher.read(bootstrap, topics.directives);
-        currentAssets = DirectivePublisher.read(bootstrap, topics.assets);
+        currentDirectives = DirectivePublisher.read(kafka, topics.directives);
+        currentAssets = DirectivePublisher.read(kafka, topics.assets);
         comparedWith = "compared with " + topics.directives.name() + " and " + topics.assets.name() + " at "
             + bootstrap;
       } catch (KafkaException e) {
@@ -165,7 +174,7 @@ public final class DirectivesCommand {
             invalidCount(plan), plan.directives(), plan.assets());
         case NOTHING_USABLE -> err.println("ksiem directives push: no usable directive; nothing published");
         default -> {
-          DirectivePublisher.publish(bootstrap, topics, plan, replication);
+          DirectivePublisher.publish(kafka, topics, plan, replication);
           out.printf("%d directives and %d assets valid; %d records written, %d removed%n", plan.directives(),
               plan.assets(), plan.writes(), plan.removals());
           if (verdict == Verdict.PUBLISH_PARTIAL) {

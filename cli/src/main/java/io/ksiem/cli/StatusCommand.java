@@ -41,7 +41,7 @@ final class StatusCommand implements Callable<Integer> {
     String prefix = c.get(AppConfig.Key.TOPIC_PREFIX);
     Topics topics = c.topics();
     boolean available = true;
-    List<InstanceStatus.Instance> correlate = InstanceStatus.read(bootstrap, topics)
+    List<InstanceStatus.Instance> correlate = InstanceStatus.read(c.kafka(), topics)
         .getOrDefault(App.CORRELATE.shortName(), List.of());
     InstanceStatus.Health h = InstanceStatus.health(correlate);
     available &= h != InstanceStatus.Health.UNAVAILABLE;
@@ -74,7 +74,7 @@ final class StatusCommand implements Callable<Integer> {
             t.stateful() ? sb.toString().trim() : "(no state)");
       }
     }
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+    try (Admin admin = Admin.create(c.kafka().config())) {
       for (App a : List.of(App.INGEST, App.ALARMS)) {
         String app = a.shortName();
         String group = a.id(prefix);

@@ -21,6 +21,40 @@ class AppConfigTest {
     assertEquals("ksiem.", c.get(Key.TOPIC_PREFIX));
   }
 
+  /**
+   * Any Kafka client property: {@code kafka.} keys of the file, {@code KSIEM_KAFKA_} variables winning; they reach
+   * every client's configuration, where the app's own guarantees still win; secrets are hidden when shown.
+   */
+  @Test
+  void kafkaClientPropertiesComeFromTheFileAndTheEnvironment() throws Exception {
+    Path f = Files.createTempFile("ksiem", ".properties");
+    Files.writeString(f, "bootstrap.servers=kafka-1:9093\nkafka.security.protocol=SASL_SSL\n"
+        + "kafka.sasl.mechanism=SCRAM-SHA-512\nkafka.ssl.truststore.location=/etc/ksiem/ca.p12\n"
+        + "kafka.config.providers=file\nkafka.config.providers.file.class="
+        + "org.apache.kafka.common.config.provider.FileConfigProvider\n");
+    AppConfig c = new AppConfig(f, Map.of("KSIEM_KAFKA_SASL_JAAS_CONFIG", "${file:/run/secrets/kafka:jaas}",
+        "KSIEM_KAFKA_SASL_MECHANISM", "PLAIN", "KSIEM_KAFKA_LOG_LEVEL", "INFO"));
+    var kafka = c.kafka();
+    assertEquals("kafka-1:9093", kafka.bootstrapServers());
+    assertEquals(Map.of("security.protocol", "SASL_SSL", "sasl.mechanism", "PLAIN", "ssl.truststore.location",
+        "/etc/ksiem/ca.p12", "sasl.jaas.config", "${file:/run/secrets/kafka:jaas}", "config.providers", "file",
+        "config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider"),
+        kafka.properties(), "KSIEM_KAFKA_LOG_LEVEL is the log level, not a client property");
+    Map<String, Object> consumer = kafka.config(Map.of("isolation.level", "read_committed"));
+    assertEquals("SASL_SSL", consumer.get("security.protocol"));
+    assertEquals("kafka-1:9093", consumer.get("bootstrap.servers"));
+    assertEquals("read_committed", kafka.config(Map.of("isolation.level", "read_committed")).get("isolation.level"));
+    assertEquals("read_committed", new io.ksiem.runtime.KafkaClients("k:9092",
+        Map.of("isolation.level", "read_uncommitted")).config(Map.of("isolation.level", "read_committed"))
+        .get("isolation.level"), "the app's own settings win");
+    assertTrue(!kafka.toString().contains("run/secrets") && kafka.toString().contains("[hidden]"), kafka.toString());
+    // every app gets them through the common settings, Kafka Streams' clients too
+    var streams = io.ksiem.runtime.StreamsApps.properties(c.common(), io.ksiem.runtime.App.CORRELATE, "x",
+        c.topics());
+    assertEquals("SASL_SSL", streams.get("security.protocol"));
+    assertEquals("exactly_once_v2", streams.get("processing.guarantee"));
+  }
+
   @Test
   void rackTagsAreKeyValuePairsAndAnythingElseIsRefused() throws Exception {
     AppConfig c = new AppConfig(null, Map.of("KSIEM_RACK_TAGS", "zone=eu-1a, node=n7"));

@@ -86,7 +86,7 @@ public final class CorrelateApp implements AutoCloseable {
         }
       }
     }
-    status = new InstanceStatus.Reporter(s.common().bootstrapServers(), topics, App.CORRELATE.shortName(), streams,
+    status = new InstanceStatus.Reporter(s.common().kafka(), topics, App.CORRELATE.shortName(), streams,
         tasks, stateful, CorrelateTopology.BACKLOG_STORE, stats);
   }
 

@@ -5,6 +5,7 @@ import io.ksiem.asset.AssetLoader;
 import io.ksiem.config.LoadProblem;
 import io.ksiem.directive.Directive;
 import io.ksiem.directive.DirectiveLoader;
+import io.ksiem.runtime.KafkaClients;
 import io.ksiem.runtime.StreamsApps;
 import io.ksiem.schemas.topic.Topic;
 import io.ksiem.schemas.topic.Topics;
@@ -84,6 +85,11 @@ public final class DirectivePublisher {
    */
   public static Result push(String bootstrapServers, Topics topics, List<Path> directivePaths, List<Path> assetPaths,
       ControlRecords.GroupBy groupBy, int groups, short replication) throws Exception {
+    return push(KafkaClients.of(bootstrapServers), topics, directivePaths, assetPaths, groupBy, groups, replication);
+  }
+
+  public static Result push(KafkaClients bootstrapServers, Topics topics, List<Path> directivePaths,
+      List<Path> assetPaths, ControlRecords.GroupBy groupBy, int groups, short replication) throws Exception {
     createTopics(bootstrapServers, topics, replication);
     Plan plan = plan(bootstrapServers, topics, directivePaths, assetPaths, groupBy, groups);
     List<LoadProblem> problems = new ArrayList<>(plan.disabled());
@@ -96,8 +102,8 @@ public final class DirectivePublisher {
   }
 
   /** Loads and checks the files and compares them with the topics; writes nothing and creates no topic. */
-  public static Plan plan(String bootstrapServers, Topics topics, List<Path> directivePaths, List<Path> assetPaths,
-      ControlRecords.GroupBy groupBy, int groups) throws IOException {
+  public static Plan plan(KafkaClients bootstrapServers, Topics topics, List<Path> directivePaths,
+      List<Path> assetPaths, ControlRecords.GroupBy groupBy, int groups) throws IOException {
     DirectiveLoader dl = new DirectiveLoader().loadPaths(directivePaths);
     AssetLoader al = new AssetLoader().loadPaths(assetPaths);
     return plan(dl, al, read(bootstrapServers, topics.directives), read(bootstrapServers, topics.assets), groupBy,
@@ -141,10 +147,11 @@ public final class DirectivePublisher {
   }
 
   /** Writes a plan: creates the topics when they do not exist yet, then sends every change and waits for it. */
-  public static void publish(String bootstrapServers, Topics topics, Plan plan, short replication) throws Exception {
+  public static void publish(KafkaClients bootstrapServers, Topics topics, Plan plan, short replication)
+      throws Exception {
     createTopics(bootstrapServers, topics, replication);
-    try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-        bootstrapServers, ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
+    try (KafkaProducer<String, String> p = new KafkaProducer<>(bootstrapServers.config(Map.of(
+        ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)),
         new StringSerializer(), new StringSerializer())) {
       List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
       for (Change c : plan.directiveChanges()) {
@@ -160,7 +167,8 @@ public final class DirectivePublisher {
     }
   }
 
-  private static void createTopics(String bootstrapServers, Topics topics, short replication) throws Exception {
+  private static void createTopics(KafkaClients bootstrapServers, Topics topics, short replication)
+      throws Exception {
     StreamsApps.createTopics(new StreamsApps.Common(bootstrapServers, null, topics.prefix(), null, 1, replication,
         true), List.of(topics.directives, topics.assets));
   }
@@ -222,11 +230,15 @@ public final class DirectivePublisher {
 
   /** The topic's current contents: latest value per key, tombstones removing; empty when there is no topic. */
   public static Map<String, String> read(String bootstrapServers, Topic<String, String> topic) {
+    return read(KafkaClients.of(bootstrapServers), topic);
+  }
+
+  public static Map<String, String> read(KafkaClients bootstrapServers, Topic<String, String> topic) {
     Map<String, String> out = new HashMap<>();
     // a broker that creates topics on demand would otherwise create this one, uncompacted, just by being asked
-    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-        bootstrapServers, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-        ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false), new StringDeserializer(), new StringDeserializer())) {
+    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(bootstrapServers.config(Map.of(
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed", ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG,
+        false)), new StringDeserializer(), new StringDeserializer())) {
       List<org.apache.kafka.common.PartitionInfo> info = c.partitionsFor(topic.name(), Duration.ofSeconds(30));
       if (info == null || info.isEmpty()) {
         return out;

@@ -83,12 +83,12 @@ public final class InstanceStatus {
     private final CorrelateStats stats;
 
     /** {@code tasks}: every task of the topology; {@code stateful}: those whose state {@code store} holds. */
-    public Reporter(String bootstrap, Topics topics, String app, KafkaStreams streams, List<String> tasks,
+    public Reporter(io.ksiem.runtime.KafkaClients kafka, Topics topics, String app, KafkaStreams streams,
+        List<String> tasks,
         List<String> stateful, String store, CorrelateStats stats) {
       this.stats = stats;
-      this.producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-          ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000), new StringSerializer(),
-          new StringSerializer());
+      this.producer = new KafkaProducer<>(kafka.config(Map.of(ProducerConfig.ACKS_CONFIG, "all",
+          ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000)), new StringSerializer(), new StringSerializer());
       this.topic = topics.status.name();
       this.app = app;
       this.id = instanceId();
@@ -175,9 +175,14 @@ public final class InstanceStatus {
 
   /** The instances of every app that reported within {@link #GONE}, by app. */
   public static Map<String, List<Instance>> read(String bootstrap, Topics topics) throws Exception {
+    return read(io.ksiem.runtime.KafkaClients.of(bootstrap), topics);
+  }
+
+  public static Map<String, List<Instance>> read(io.ksiem.runtime.KafkaClients kafka, Topics topics)
+      throws Exception {
     Map<String, Instance> latest = new TreeMap<>();
-    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-        bootstrap), new StringDeserializer(), new StringDeserializer())) {
+    try (KafkaConsumer<String, String> c = new KafkaConsumer<>(kafka.config(), new StringDeserializer(),
+        new StringDeserializer())) {
       List<TopicPartition> parts = c.partitionsFor(topics.status.name(), Duration.ofSeconds(10)).stream()
           .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
       c.assign(parts);

@@ -66,12 +66,13 @@ final class Demo {
   }
 
   /** Sends every line, paced; returns the number sent. Interruptible. */
-  int play(String bootstrap, java.util.function.Function<String, String> topicOf, double speedup)
+  int play(io.ksiem.runtime.KafkaClients kafka, java.util.function.Function<String, String> topicOf,
+      double speedup)
       throws InterruptedException {
     String run = Long.toString(Instant.now().getEpochSecond(), 36);
     int sent = 0;
-    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-        bootstrap, ProducerConfig.LINGER_MS_CONFIG, 5), new ByteArraySerializer(), new ByteArraySerializer())) {
+    try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(kafka.config(Map.of(ProducerConfig.LINGER_MS_CONFIG,
+        5)), new ByteArraySerializer(), new ByteArraySerializer())) {
       Instant first = lines.get(0).time();
       long start = System.currentTimeMillis();
       for (Line l : lines) {

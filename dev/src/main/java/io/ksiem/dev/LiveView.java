@@ -32,7 +32,7 @@ final class LiveView implements AutoCloseable {
   private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
 
   /** What the view reads. {@code groups}: app name to consumer group. */
-  record Sources(String bootstrap, Topics topics, List<String> rawTopics, Map<String, String> groups,
+  record Sources(io.ksiem.runtime.KafkaClients kafka, Topics topics, List<String> rawTopics, Map<String, String> groups,
       MeterRegistry meters, CorrelateStats correlate) {
   }
 
@@ -53,10 +53,9 @@ final class LiveView implements AutoCloseable {
     this.s = s;
     this.out = out;
     this.terminal = terminal;
-    this.admin = Admin.create(Map.of("bootstrap.servers", s.bootstrap()));
-    this.alarms = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap(),
-        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(),
-        new ByteArrayDeserializer());
+    this.admin = Admin.create(s.kafka().config());
+    this.alarms = new KafkaConsumer<>(s.kafka().config(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+        "read_committed")), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     List<TopicPartition> parts = alarms.partitionsFor(s.topics().alarms.name()).stream()
         .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
     alarms.assign(parts);

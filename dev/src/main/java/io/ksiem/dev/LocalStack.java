@@ -34,6 +34,7 @@ public final class LocalStack implements AutoCloseable {
 
   private final AppConfig external;
   private String bootstrapServers;
+  private io.ksiem.runtime.KafkaClients clients;
   private String registryUrl;
   private String elasticsearchUrl;
 
@@ -105,6 +106,7 @@ public final class LocalStack implements AutoCloseable {
     StreamsApps.Common common = new StreamsApps.Common(kafka.bootstrapServers(), registry.url(), Topics.DEFAULT_PREFIX,
         Files.createDirectories(dir.resolve("state")).toString(), settings.partitions(), (short) 1, true);
     bootstrapServers = kafka.bootstrapServers();
+    clients = common.kafka();
     registryUrl = registry.url();
     elasticsearchUrl = elasticsearch.url();
     topics = new Topics(common.topicPrefix(), new SchemaRegistryClient(registryUrl));
@@ -118,6 +120,7 @@ public final class LocalStack implements AutoCloseable {
   private void startApps(PrintWriter out) throws Exception {
     StreamsApps.Common common = external.common();
     bootstrapServers = common.bootstrapServers();
+    clients = common.kafka();
     registryUrl = common.registryUrl();
     elasticsearchUrl = external.get(AppConfig.Key.ELASTICSEARCH_URL);
     out.printf("using Kafka %s, schema registry %s, Elasticsearch %s%n", bootstrapServers, registryUrl,
@@ -155,6 +158,11 @@ public final class LocalStack implements AutoCloseable {
 
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /** How the stack's clients reach Kafka: with `up --external`, the settings' client properties too. */
+  public io.ksiem.runtime.KafkaClients kafka() {
+    return clients;
   }
 
   public String registryUrl() {

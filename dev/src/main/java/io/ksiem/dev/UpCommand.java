@@ -125,7 +125,7 @@ public final class UpCommand implements Callable<Integer> {
         out.flush();
         player = new Thread(() -> {
           try {
-            d.play(stack.bootstrapServers(), s -> stack.topics().raw(s).name(), d.speedupFor(demoSeconds));
+            d.play(stack.kafka(), s -> stack.topics().raw(s).name(), d.speedupFor(demoSeconds));
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
@@ -143,7 +143,7 @@ public final class UpCommand implements Callable<Integer> {
         groups.put(app.shortName(), app.id(prefix));
       }
       long until = seconds == null ? Long.MAX_VALUE : System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-      try (LiveView view = new LiveView(new LiveView.Sources(stack.bootstrapServers(), stack.topics(), raw, groups,
+      try (LiveView view = new LiveView(new LiveView.Sources(stack.kafka(), stack.topics(), raw, groups,
           stack.meters(), stack.pipeline().correlate().stats()), out,
           !plain && LiveView.isTerminal())) {
         while (!stop.stopped() && System.nanoTime() < until) {

@@ -47,9 +47,9 @@ public final class HttpIntake implements AutoCloseable {
   private final Counter refused;
   private volatile java.util.function.BooleanSupplier health = () -> true;
 
-  public HttpIntake(String host, int port, String bootstrapServers, Topics topics, TimeBounds bounds,
+  public HttpIntake(String host, int port, io.ksiem.runtime.KafkaClients kafka, Topics topics, TimeBounds bounds,
       MeterRegistry meters) throws IOException {
-    this(host, port, new KafkaProducer<>(producerSettings(bootstrapServers), new ByteArraySerializer(),
+    this(host, port, new KafkaProducer<>(producerSettings(kafka), new ByteArraySerializer(),
         new ByteArraySerializer()), topics, bounds, meters);
   }
 
@@ -77,10 +77,10 @@ public final class HttpIntake implements AutoCloseable {
     return rawTopic;
   }
 
-  private static Map<String, Object> producerSettings(String bootstrapServers) {
-    return Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers, ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true, ProducerConfig.LINGER_MS_CONFIG, 2,
-        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000, ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+  private static Map<String, Object> producerSettings(io.ksiem.runtime.KafkaClients kafka) {
+    return kafka.config(Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+        ProducerConfig.LINGER_MS_CONFIG, 2, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000,
+        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000));
   }
 
   /** What {@code GET /health} answers: 200 while {@code health} holds, else 503. */

@@ -30,14 +30,14 @@ public final class IngestApp implements AutoCloseable {
     s.sources().forEach(n -> wanted.add(topics.raw(n.source())));
     StreamsApps.createTopics(s.common(), wanted);
     topics.registerSchemas();
-    upstream = new RawPartitionEnds(s.common().bootstrapServers(), s.applicationId(), topics,
+    upstream = new RawPartitionEnds(s.common().kafka(), s.applicationId(), topics,
         s.sources().stream().map(Normalizer::source).toList());
     topology = IngestTopology.build(topics, s.sources(), s.bounds(), upstream, meters);
     streams = new KafkaStreams(topology, StreamsApps.properties(s.common(), io.ksiem.runtime.App.INGEST,
         s.applicationId(), topics));
     StreamsApps.stopOnFailure(streams, io.ksiem.runtime.App.INGEST);
     intake = s.httpPort() < 0 ? null
-        : new HttpIntake(s.httpHost(), s.httpPort(), s.common().bootstrapServers(), topics, s.bounds(), meters);
+        : new HttpIntake(s.httpHost(), s.httpPort(), s.common().kafka(), topics, s.bounds(), meters);
     if (intake != null) {
       intake.health(() -> streams.state().isRunningOrRebalancing());
     }

@@ -40,9 +40,8 @@ final class RawPartitionEnds implements UpstreamPositions, AutoCloseable {
   private volatile int[] feeders = new int[0];
   private volatile boolean running = true;
 
-  RawPartitionEnds(String bootstrapServers, String groupId, Topics topics, List<String> sources) {
-    this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        AdminClientConfig.CLIENT_ID_CONFIG, groupId + "-raw-ends"));
+  RawPartitionEnds(io.ksiem.runtime.KafkaClients kafka, String groupId, Topics topics, List<String> sources) {
+    this.admin = Admin.create(kafka.config(Map.of(AdminClientConfig.CLIENT_ID_CONFIG, groupId + "-raw-ends")));
     this.groupId = groupId;
     this.rawTopics = sources.stream().map(s -> topics.raw(s).name()).toList();
     this.eventsTopic = topics.events.name();

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
@@ -20,13 +19,23 @@ public final class StreamsApps {
   }
 
   /** Common settings of the ksiem Streams apps. */
-  public record Common(String bootstrapServers, String registryUrl, String topicPrefix, String stateDir,
+  public record Common(KafkaClients kafka, String registryUrl, String topicPrefix, String stateDir,
       int partitions, short replication, boolean exactlyOnce) {
+    /** Plain Kafka: the bootstrap servers alone. */
+    public Common(String bootstrapServers, String registryUrl, String topicPrefix, String stateDir, int partitions,
+        short replication, boolean exactlyOnce) {
+      this(KafkaClients.of(bootstrapServers), registryUrl, topicPrefix, stateDir, partitions, replication,
+          exactlyOnce);
+    }
+
+    public String bootstrapServers() {
+      return kafka.bootstrapServers();
+    }
+
     /** The same settings with the state in {@code stateDir/app}, created: each app of a process keeps its own. */
     public Common forApp(App app) throws java.io.IOException {
       java.nio.file.Path dir = java.nio.file.Files.createDirectories(java.nio.file.Path.of(stateDir, app.shortName()));
-      return new Common(bootstrapServers, registryUrl, topicPrefix, dir.toString(), partitions, replication,
-          exactlyOnce);
+      return new Common(kafka, registryUrl, topicPrefix, dir.toString(), partitions, replication, exactlyOnce);
     }
   }
 
@@ -40,6 +49,8 @@ public final class StreamsApps {
    */
   public static Properties properties(Common c, App app, String applicationId, Topics topics) {
     Properties p = new Properties();
+    // the settings' Kafka client properties (security) go to every client Streams makes
+    p.putAll(c.kafka().properties());
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
     p.put(StreamsConfig.STATE_DIR_CONFIG, c.stateDir());
@@ -80,7 +91,7 @@ public final class StreamsApps {
 
   /** Creates the topics that are missing; compacted ones get one partition. */
   public static void createTopics(Common c, Collection<Topic<?, ?>> wanted) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers()))) {
+    try (Admin admin = Admin.create(c.kafka().config())) {
       Topics.create(admin, wanted, c.partitions(), c.replication());
       // a new topic reaches every broker's metadata a moment later; until then a broker says it does not exist
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -104,7 +115,7 @@ public final class StreamsApps {
 
   /** The partitions a topic has now. */
   public static int partitionCount(Common c, String topic) throws Exception {
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers()))) {
+    try (Admin admin = Admin.create(c.kafka().config())) {
       return admin.describeTopics(java.util.List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
           .partitions().size();
     }
