@@ -37,7 +37,6 @@ final class StatusCommand implements Callable<Integer> {
     if (c == null) {
       return 2;
     }
-    String bootstrap = c.get(AppConfig.Key.BOOTSTRAP_SERVERS);
     String prefix = c.get(AppConfig.Key.TOPIC_PREFIX);
     Topics topics = c.topics();
     boolean available = true;

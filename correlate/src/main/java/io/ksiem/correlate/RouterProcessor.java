@@ -93,12 +93,8 @@ final class RouterProcessor implements Processor<String, NormalizedEvent, String
       return;
     }
     feeders.event(feederOf(record), r.event().time);
-    long progress = feeders.progress();
-    if (progress != Long.MIN_VALUE && (progress > clock || idle)) {
-      clock = Math.max(clock, progress);
-      idle = false;
-      context.forward(new Record<>(clockKey, null, clock * 1000));
-    }
+    // an idle partition that has an event again is idle no more: the tasks hear so even if its time stays
+    sendClock(feeders.progress(), idle);
     // an event no directive can match goes nowhere (and moved the clock above)
     Set<Integer> route = catalog.current().route(r.event());
     if (!route.isEmpty()) {
@@ -123,13 +119,8 @@ final class RouterProcessor implements Processor<String, NormalizedEvent, String
     long now = context.currentSystemTimeMs();
     feeders.declared(record.key().substring(Topics.IDLE_KEY_PREFIX.length()), count, now);
     if (feeders.idle(now)) {
-      long latest = feeders.latest();
-      if (latest > clock) {
-        // everything is read: the tasks get the partition's time before they follow the wall clock from it
-        clock = latest;
-        context.forward(new Record<>(clockKey, null, clock * 1000));
-        idle = false;
-      }
+      // everything is read: the tasks get the partition's time before they follow the wall clock from it
+      sendClock(feeders.latest(), false);
       if (!idle || now - idleSentAt >= REPEAT_IDLE_MS) {
         idle = true;
         idleSentAt = now;
@@ -138,9 +129,13 @@ final class RouterProcessor implements Processor<String, NormalizedEvent, String
       return;
     }
     // an idle feeder no longer holds the others back
-    long progress = feeders.progress();
-    if (progress != Long.MIN_VALUE && progress > clock) {
-      clock = progress;
+    sendClock(feeders.progress(), false);
+  }
+
+  /** A clock record to every task when the partition's time moved on, or ({@code again}) whatever its time. */
+  private void sendClock(long time, boolean again) {
+    if (time != Long.MIN_VALUE && (time > clock || again)) {
+      clock = Math.max(clock, time);
       idle = false;
       context.forward(new Record<>(clockKey, null, clock * 1000));
     }

@@ -72,11 +72,6 @@ public final class HttpIntake implements AutoCloseable {
     server.start();
   }
 
-  /** The raw topic accepted events go to. */
-  String rawTopic() {
-    return rawTopic;
-  }
-
   private static Map<String, Object> producerSettings(io.ksiem.runtime.KafkaClients kafka) {
     return kafka.config(Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
         ProducerConfig.LINGER_MS_CONFIG, 2, ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000,

@@ -60,6 +60,12 @@ public final class DeadLetterHandlers {
       }
     }
 
+    /** Says once why the app stops; {@code fail} is the handler's answer. */
+    <R> R stopping(Throwable e, R fail) {
+      LOG.error("{}: stopping: {}", stage, describe(e));
+      return fail;
+    }
+
     /** The source record of {@code c} as a dead letter with {@code e} as the reason; none when no topic is set. */
     List<ProducerRecord<byte[], byte[]>> deadLetter(ErrorHandlerContext c, String kind, Exception e) {
       COUNTS.computeIfAbsent(stage + "/" + kind, k -> new AtomicLong()).incrementAndGet();
@@ -115,14 +121,11 @@ public final class DeadLetterHandlers {
 
   /** A record whose key or value cannot be deserialized. */
   public static final class Read extends Base implements DeserializationExceptionHandler {
+
     @Override
     public Response handleError(ErrorHandlerContext c, ConsumerRecord<byte[], byte[]> record, Exception e) {
-      if (unreachable(e)) {
-        // the schema registry did not answer: the record is fine, and must be read again, not dead-lettered
-        LOG.error("{}: stopping: {}", stage, describe(e));
-        return Response.fail();
-      }
-      return Response.resume(deadLetter(c, "read", e));
+      // the schema registry did not answer: the record is fine, and must be read again, not dead-lettered
+      return unreachable(e) ? stopping(e, Response.fail()) : Response.resume(deadLetter(c, "read", e));
     }
   }
 
@@ -132,8 +135,7 @@ public final class DeadLetterHandlers {
     public Response handleError(ErrorHandlerContext c, Record<?, ?> record, Exception e) {
       if (e instanceof StreamsException) {
         // a store or the task itself failed: going on would lose state
-        LOG.error("{}: stopping: {}", stage, describe(e));
-        return Response.fail();
+        return stopping(e, Response.fail());
       }
       return Response.resume(deadLetter(c, "processing", e));
     }
@@ -141,6 +143,7 @@ public final class DeadLetterHandlers {
 
   /** An output record the broker refuses as such; anything else about producing stops the app. */
   public static final class Output extends Base implements ProductionExceptionHandler {
+
     @Override
     public Response handleError(ErrorHandlerContext c, ProducerRecord<byte[], byte[]> record, Exception e) {
       if (e instanceof RecordTooLargeException || e instanceof InvalidRecordException
@@ -154,11 +157,7 @@ public final class DeadLetterHandlers {
     @Override
     public Response handleSerializationError(ErrorHandlerContext c, ProducerRecord record, Exception e,
         SerializationExceptionOrigin origin) {
-      if (unreachable(e)) {
-        LOG.error("{}: stopping: {}", stage, describe(e));
-        return Response.fail();
-      }
-      return Response.resume(deadLetter(c, "output", e));
+      return unreachable(e) ? stopping(e, Response.fail()) : Response.resume(deadLetter(c, "output", e));
     }
   }
 }
