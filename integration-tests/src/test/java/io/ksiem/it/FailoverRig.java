@@ -60,6 +60,15 @@ final class FailoverRig implements AutoCloseable {
   final List<Instance> instances = new ArrayList<>();
   private final String registry;
   private final AlarmsApp alarms;
+  /** Held while a round is written and declared: a declaration never claims a round that is not all written. */
+  private final Object feeding = new Object();
+  private final KafkaProducer<String, NormalizedEvent> declarations;
+  private final java.util.concurrent.ScheduledExecutorService declarer =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "failover-rig-declarer");
+        t.setDaemon(true);
+        return t;
+      });
 
   FailoverRig(String bootstrap, int standbys) throws Exception {
     this.run = "fo" + Long.toString(System.nanoTime() % 1_000_000, 36);
@@ -78,6 +87,9 @@ final class FailoverRig implements AutoCloseable {
     assertEquals(DIRECTIVES_USED, DirectivePublisher.push(bootstrap, topics, List.of(DIRECTIVES), List.of(ASSETS),
         ControlRecords.GroupBy.ID, 64, (short) 3).directives());
     topics.registerSchemas();
+    declarations = producer();
+    // as every ingest task does while it has nothing unread: every second, until the rig closes
+    declarer.scheduleWithFixedDelay(this::declareWhileIdle, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
     alarms = Apps.alarms(common, es, false, 1000, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     alarms.start();
   }
@@ -249,6 +261,13 @@ final class FailoverRig implements AutoCloseable {
 
   /** Event {@code n} of every attack of {@code wave}: one per directive and attacker. */
   List<NormalizedEvent> round(KafkaProducer<String, NormalizedEvent> p, int wave, long t0, int n) throws Exception {
+    synchronized (feeding) {
+      return roundFed(p, wave, t0, n);
+    }
+  }
+
+  private List<NormalizedEvent> roundFed(KafkaProducer<String, NormalizedEvent> p, int wave, long t0, int n)
+      throws Exception {
     List<NormalizedEvent> out = new ArrayList<>();
     List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
     for (int k = 1; k <= DIRECTIVES_USED; k++) {
@@ -270,12 +289,25 @@ final class FailoverRig implements AutoCloseable {
     return out;
   }
 
-  /**
-   * The rig writes the events topic itself, so it declares its partitions idle after each round as ingest would
-   * (docs/time-model.md): otherwise a partition that got no event of a round would hold every task's clock back.
-   */
   /** The rig's name as the one feeder of every events partition, on its events and its declarations. */
   static final String FEEDER = "rig";
+
+  /**
+   * The rig writes the events topic itself, so it declares every partition idle as ingest does (docs/time-model.md):
+   * after each round, and every second while it writes nothing. A declaration counts for a few seconds only, so
+   * without the repeats a partition that got no event in the last round would hold every task's clock at its
+   * previous event until {@code max.wait}, and the last events would wait that long.
+   */
+  private void declareWhileIdle() {
+    try {
+      synchronized (feeding) {
+        declareIdle(declarations);
+      }
+    } catch (Exception e) {
+      // a broker down: the next second tries again, as ingest's punctuator would
+      System.err.println("failover rig: an idleness declaration failed: " + e);
+    }
+  }
 
   void declareIdle(KafkaProducer<String, NormalizedEvent> p) throws Exception {
     List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
@@ -370,14 +402,40 @@ final class FailoverRig implements AutoCloseable {
         throw new AssertionError("link written twice: " + l);
       }
     }
-    assertEquals(sent.size(), links.size(), "one link per event");
+    if (links.size() != sent.size()) {
+      assertEquals(sent.size(), links.size(), "one link per event; " + missing(sent, links));
+    }
     PipelineFixture.assertElasticsearchHolds(es, PipelineFixture.replay(sent, DIRECTIVES, ASSETS),
         Duration.ofMinutes(2), run + "-");
+  }
+
+  /** Which events have no link, by wave and event number, and what the instances say: for a failure's message. */
+  private String missing(List<NormalizedEvent> sent, List<AlarmEvent> links) {
+    java.util.Set<String> linked = new java.util.HashSet<>();
+    links.forEach(l -> linked.add(l.getEventId()));
+    // event ids are run-wave-directive-attacker-n
+    Map<String, Integer> byRound = new java.util.TreeMap<>();
+    for (NormalizedEvent e : sent) {
+      if (!linked.contains(e.getEventId())) {
+        String[] f = e.getEventId().split("-");
+        byRound.merge("wave " + f[1] + " event " + f[4], 1, Integer::sum);
+      }
+    }
+    String status;
+    try {
+      status = String.valueOf(InstanceStatus.read(bootstrap, topics).get("correlate"));
+    } catch (Exception e) {
+      status = "not readable: " + e;
+    }
+    return "events with no link: " + byRound + "; correlate status: " + status;
   }
 
   @Override
   public void close() throws Exception {
     try {
+      declarer.shutdownNow();
+      declarer.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+      declarations.close(Duration.ofSeconds(5));
       for (Instance i : instances) {
         i.close();
       }
