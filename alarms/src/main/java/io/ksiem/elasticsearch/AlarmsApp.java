@@ -1,7 +1,6 @@
 package io.ksiem.elasticsearch;
 
 import io.ksiem.runtime.StreamsApps;
-import io.ksiem.schemas.registry.SchemaRegistryClient;
 import io.ksiem.schemas.topic.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.List;
@@ -13,8 +12,14 @@ public final class AlarmsApp implements AutoCloseable {
 
   public AlarmsApp(StreamsApps.Common common, ElasticsearchSink.Settings settings, MeterRegistry meters)
       throws Exception {
-    Topics topics = new Topics(common.topicPrefix(), new SchemaRegistryClient(common.registryUrl()));
-    StreamsApps.createTopics(common, List.of(topics.events, topics.alarms, topics.alarmEvents, topics.deadLetter));
+    Topics topics = new Topics(common.topicPrefix(), common.registry());
+    List<io.ksiem.schemas.topic.Topic<?, ?>> used = List.of(topics.events, topics.alarms, topics.alarmEvents,
+        topics.deadLetter);
+    // a refused login or a missing ACL stops the app here, named, rather than inside the sink's loop
+    io.ksiem.runtime.acl.AccessCheck.verify(common.kafka(), io.ksiem.runtime.acl.AppAcls.Role.ALARMS,
+        common.topicPrefix(), used.stream().map(io.ksiem.schemas.topic.Topic::name).toList(),
+        List.of(settings.groupId()), null, null);
+    StreamsApps.createTopics(common, used);
     sink = new ElasticsearchSink(settings, topics, meters);
     thread = new Thread(sink, "ksiem-alarms-sink");
   }

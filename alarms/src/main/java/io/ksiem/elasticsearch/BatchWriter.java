@@ -28,6 +28,7 @@ import org.apache.kafka.common.errors.SerializationException;
  * cannot become a document, are dead letters; tombstones are counted and skipped.
  */
 final class BatchWriter {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BatchWriter.class);
   private final Topics topics;
   private final ElasticsearchClient es;
   private final StoredAlarms stored;
@@ -116,12 +117,17 @@ final class BatchWriter {
     }
     BulkResponse resp = es.bulk(b -> b.operations(ops));
     List<BulkResponseItem> items = resp.items();
+    int denied = 0;
+    String deniedReason = null;
     for (int i = 0; i < items.size(); i++) {
       BulkResponseItem it = items.get(i);
       ConsumerRecord<byte[], byte[]> r = opRecords.get(i);
       switch (BulkOutcome.of(it.status(), it.error() != null)) {
         case WRITTEN -> written.increment();
         case RETRY -> {
+          if ((it.status() == 401 || it.status() == 403) && denied++ == 0) {
+            deniedReason = it.status() + ": " + it.error().reason();
+          }
           if (r.topic().equals(topics.alarms.name())) {
             again.addAll(alarmAll.get(it.id()));
           } else {
@@ -131,6 +137,12 @@ final class BatchWriter {
         case REFUSED -> deadLetters.send(r, "Elasticsearch refused the document (" + it.status() + "): "
             + it.error().reason());
       }
+    }
+    if (denied > 0) {
+      // once per attempt, spaced out by the sink's backoff; the reason names the user and the missing privilege,
+      // never a credential
+      LOG.warn("Elasticsearch refused {} documents to the sink's user ({}); kept and retried until its role "
+          + "allows them (docs/security.md)", denied, deniedReason);
     }
     return again;
   }

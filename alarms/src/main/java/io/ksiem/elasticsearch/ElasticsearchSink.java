@@ -18,7 +18,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.http.HttpHost;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -42,9 +41,9 @@ public final class ElasticsearchSink implements Runnable, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ElasticsearchSink.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** What the sink needs to know. */
-  public record Settings(io.ksiem.runtime.KafkaClients kafka, String groupId, String elasticsearchUrl, boolean writeEvents,
-      int batchSize) {
+  /** What the sink needs to know; its {@code toString()} holds no credential (both parts redact theirs). */
+  public record Settings(io.ksiem.runtime.KafkaClients kafka, String groupId, ElasticsearchConnection elasticsearch,
+      boolean writeEvents, int batchSize) {
   }
 
   private final Settings settings;
@@ -61,7 +60,10 @@ public final class ElasticsearchSink implements Runnable, AutoCloseable {
   public ElasticsearchSink(Settings settings, Topics topics, MeterRegistry meters) {
     this.settings = settings;
     this.topics = topics;
-    this.rest = RestClient.builder(HttpHost.create(settings.elasticsearchUrl())).build();
+    if (settings.elasticsearch().sendsCredentialsInClear()) {
+      LOG.warn("the Elasticsearch URLs are http: credentials and alarms cross the network unencrypted");
+    }
+    this.rest = settings.elasticsearch().restClient();
     this.es = new ElasticsearchClient(new RestClientTransport(rest, new JacksonJsonpMapper(JSON)));
     Map<String, Object> c = new HashMap<>();
     c.put(ConsumerConfig.GROUP_ID_CONFIG, settings.groupId());
@@ -79,6 +81,11 @@ public final class ElasticsearchSink implements Runnable, AutoCloseable {
 
   /** Installs the index templates (idempotent). */
   public void installTemplates() throws IOException {
+    installTemplates(es);
+  }
+
+  /** The templates of the three indices, through {@code es}: the sink's only cluster-level request. */
+  static void installTemplates(ElasticsearchClient es) throws IOException {
     for (String name : List.of("siem_alarms", "siem_alarm_events", "siem_events")) {
       try (InputStream in = ElasticsearchSink.class.getResourceAsStream("/elasticsearch/" + name + ".json")) {
         String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);

@@ -18,7 +18,16 @@ public final class AppConfig {
   public enum Key {
     BOOTSTRAP_SERVERS("bootstrap.servers", "127.0.0.1:9092", "Kafka"),
     REGISTRY_URL("registry.url", "http://127.0.0.1:8081/apis/ccompat/v7",
-        "Confluent Schema Registry API base URL (Confluent, Apicurio ccompat, Karapace, Redpanda)"),
+        "Confluent Schema Registry API base URL (Confluent, Apicurio ccompat, Karapace, Redpanda); no credentials in "
+        + "it: the next settings take them"),
+    REGISTRY_USER("registry.user", "", "user for HTTP basic authentication to the registry (Confluent, Karapace)"),
+    REGISTRY_PASSWORD("registry.password", "", "its password; prefer registry.password.file"),
+    REGISTRY_PASSWORD_FILE("registry.password.file", "", "file holding the registry password (a mounted Secret)"),
+    REGISTRY_TOKEN("registry.token", "", "bearer token for the registry (an OAuth-protected Apicurio), instead of "
+        + "basic; prefer registry.token.file"),
+    REGISTRY_TOKEN_FILE("registry.token.file", "", "file holding the registry bearer token"),
+    REGISTRY_CA_FILE("registry.ca.file", "", "PEM file of the CAs that signed the registry's certificate, trusted "
+        + "instead of the JVM's"),
     TOPIC_PREFIX("topic.prefix", "ksiem.", "prefix of every topic; app ids derive from it"),
     STATE_DIR("state.dir", ".ksiem/state", "Kafka Streams state (RocksDB) directory"),
     PARTITIONS("partitions", "4", "partitions of topics the app creates"),
@@ -27,6 +36,32 @@ public final class AppConfig {
     HTTP_PORT("http.port", "8080", "ingest: port of POST /events and GET /health; correlate, alarms: port of GET "
         + "/health (200 up, 503 down) (-1: off)"),
     HTTP_HOST("http.host", "0.0.0.0", "address of the HTTP port"),
+    HTTP_TLS_KEYSTORE("http.tls.keystore", "", "ingest: PKCS12 keystore with the key and certificate chain of "
+        + "POST /events; set, the port speaks HTTPS only (docs/security.md)"),
+    HTTP_TLS_KEYSTORE_PASSWORD("http.tls.keystore.password", "", "ingest: the keystore's password (prefer "
+        + "`http.tls.keystore.password.file`)"),
+    HTTP_TLS_KEYSTORE_PASSWORD_FILE("http.tls.keystore.password.file", "", "ingest: file holding the keystore's "
+        + "password"),
+    HTTP_TLS_CLIENT_CA("http.tls.client.ca", "", "ingest: PEM file of CA certificates; set, every client of POST "
+        + "/events must present a certificate one of them signed (mutual TLS)"),
+    HTTP_AUTH_TOKENS("http.auth.tokens", "", "ingest: bearer tokens accepted at POST /events, one a line (prefer "
+        + "`http.auth.tokens.file`); with no tokens and no basic credentials, anyone who can reach the port can post"),
+    HTTP_AUTH_TOKENS_FILE("http.auth.tokens.file", "", "ingest: file of accepted bearer tokens, one a line "
+        + "(`#` comments)"),
+    HTTP_AUTH_BASIC("http.auth.basic", "", "ingest: `user:password` pairs accepted at POST /events as basic "
+        + "credentials, one a line (prefer `http.auth.basic.file`)"),
+    HTTP_AUTH_BASIC_FILE("http.auth.basic.file", "", "ingest: file of accepted `user:password` lines"),
+    HTTP_HEADER_TIMEOUT_MS("http.header.timeout.ms", "10000", "ingest: time a connection to POST /events has, from "
+        + "its opening or its last response, to send a request's headers; then it is closed (slow clients, idle "
+        + "keep-alive)"),
+    HTTP_IDLE_TIMEOUT_MS("http.idle.timeout.ms", "30000", "ingest: time a request may send or take nothing (a "
+        + "stalled body is answered 408)"),
+    HTTP_MAX_CONNECTIONS("http.max.connections", "1000", "ingest: connections to POST /events served at once; "
+        + "more wait to be accepted"),
+    HTTP_RATE_LIMIT("http.rate.limit", "0", "ingest: events a second POST /events takes, over all clients; more are "
+        + "answered 429 with Retry-After (0: no limit)"),
+    HTTP_MAX_IN_FLIGHT("http.max.in.flight", "1000", "ingest: events of POST /events sent and not yet acknowledged "
+        + "by Kafka; more are answered 429 with Retry-After"),
     MAPPINGS("mappings", "", "ingest: mapping files or directories, comma-separated, added to the built-in "
         + "sources (docs/ingest-mappings.md); one for an existing source replaces it"),
     ROUTED_PARTITIONS("routed.partitions", "4", "correlate: partitions of the routed topic, the most instances"),
@@ -56,7 +91,21 @@ public final class AppConfig {
     ALARM_TAG("alarm.tag", "Identified Threat", "correlate: tag of new alarms (the first of dsiem's `--tags`)"),
     MIN_ALARM_LIFETIME("min.alarm.lifetime", "0",
         "correlate: minutes of grace added to every stage window (dsiem's `--minAlarmLifetime`)"),
-    ELASTICSEARCH_URL("elasticsearch.url", "http://127.0.0.1:9200", "alarms: Elasticsearch"),
+    ELASTICSEARCH_URL("elasticsearch.url", "http://127.0.0.1:9200", "alarms: Elasticsearch nodes, comma-separated "
+        + "URLs, all https or all http; no credentials in them: the next settings take them"),
+    ELASTICSEARCH_CA_FILE("elasticsearch.ca.file", "", "alarms: PEM file of the CAs that signed Elasticsearch's "
+        + "HTTP certificate, trusted instead of the JVM's (https only)"),
+    ELASTICSEARCH_CA_FINGERPRINT("elasticsearch.ca.fingerprint", "", "alarms: instead of a CA file, the SHA-256 "
+        + "fingerprint (hex, colons allowed) of the HTTP CA certificate, as Elasticsearch prints it at its first "
+        + "start (https only)"),
+    ELASTICSEARCH_API_KEY("elasticsearch.api.key", "", "alarms: API key (the `encoded` value of the create API key "
+        + "response, or `id:api_key`), sent as `Authorization: ApiKey`; instead of a user; prefer "
+        + "elasticsearch.api.key.file"),
+    ELASTICSEARCH_API_KEY_FILE("elasticsearch.api.key.file", "", "alarms: file holding the Elasticsearch API key"),
+    ELASTICSEARCH_USER("elasticsearch.user", "", "alarms: user for HTTP basic authentication to Elasticsearch; its "
+        + "least privileges are in docs/security.md"),
+    ELASTICSEARCH_PASSWORD("elasticsearch.password", "", "alarms: its password; prefer elasticsearch.password.file"),
+    ELASTICSEARCH_PASSWORD_FILE("elasticsearch.password.file", "", "alarms: file holding the Elasticsearch password"),
     WRITE_EVENTS("write.events", "false", "alarms: also write normalized events to siem_events-YYYY.MM.DD"),
     BATCH_SIZE("batch.size", "1000", "alarms: records per bulk request");
 
@@ -132,6 +181,34 @@ public final class AppConfig {
     return v != null ? v : file.getProperty(k.key, k.defaultValue);
   }
 
+  /**
+   * A credential given either as {@code value} or, better, as a file named by {@code file} (a mounted Secret): its
+   * content with the final line break removed. Null when neither is set; both set is refused, so no one wonders
+   * which wins. Never put the result in a message or log line.
+   */
+  public String secret(Key value, Key file) {
+    String v = get(value);
+    String f = get(file);
+    boolean hasValue = v != null && !v.isEmpty();
+    boolean hasFile = f != null && !f.isBlank();
+    if (hasValue && hasFile) {
+      throw new IllegalArgumentException("set " + value.key + " or " + file.key + " (" + value.env() + " or "
+          + file.env() + "), not both");
+    }
+    if (!hasFile) {
+      return hasValue ? v : null;
+    }
+    try {
+      String s = Files.readString(Path.of(f.trim()));
+      return s.endsWith("\r\n") ? s.substring(0, s.length() - 2) : s.endsWith("\n") ? s.substring(0, s.length() - 1)
+          : s;
+    } catch (IOException e) {
+      // the path is no secret; the content is never read into the message
+      throw new IllegalArgumentException(file.key + ": cannot read " + f.trim() + ": " + e.getClass().getSimpleName(),
+          e);
+    }
+  }
+
   public int integer(Key k) {
     try {
       return Integer.parseInt(get(k).trim());
@@ -149,7 +226,7 @@ public final class AppConfig {
   }
 
   public StreamsApps.Common common() {
-    return new StreamsApps.Common(kafka(), get(Key.REGISTRY_URL), get(Key.TOPIC_PREFIX),
+    return new StreamsApps.Common(kafka(), get(Key.REGISTRY_URL), registryAccess(), get(Key.TOPIC_PREFIX),
         get(Key.STATE_DIR), integer(Key.PARTITIONS), (short) integer(Key.REPLICATION_FACTOR), bool(Key.EXACTLY_ONCE));
   }
 
@@ -195,15 +272,93 @@ public final class AppConfig {
     return tags;
   }
 
+  /**
+   * How the alarms sink reaches Elasticsearch: {@code elasticsearch.url}, its trust ({@code elasticsearch.ca.file}
+   * or {@code elasticsearch.ca.fingerprint}) and credentials (an API key, or a user and password).
+   */
+  public io.ksiem.elasticsearch.ElasticsearchConnection elasticsearch() {
+    io.ksiem.elasticsearch.ElasticsearchConnection c;
+    try {
+      c = io.ksiem.elasticsearch.ElasticsearchConnection.to(get(Key.ELASTICSEARCH_URL));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(Key.ELASTICSEARCH_URL.key + ": " + e.getMessage());
+    }
+    String ca = get(Key.ELASTICSEARCH_CA_FILE).trim();
+    String fingerprint = get(Key.ELASTICSEARCH_CA_FINGERPRINT).trim();
+    if (!ca.isEmpty() && !fingerprint.isEmpty()) {
+      throw new IllegalArgumentException("set " + Key.ELASTICSEARCH_CA_FILE.key + " or "
+          + Key.ELASTICSEARCH_CA_FINGERPRINT.key + ", not both");
+    }
+    String apiKey = secret(Key.ELASTICSEARCH_API_KEY, Key.ELASTICSEARCH_API_KEY_FILE);
+    String user = get(Key.ELASTICSEARCH_USER).trim();
+    String password = secret(Key.ELASTICSEARCH_PASSWORD, Key.ELASTICSEARCH_PASSWORD_FILE);
+    if (apiKey != null && (!user.isEmpty() || password != null)) {
+      throw new IllegalArgumentException("set " + Key.ELASTICSEARCH_API_KEY.key + " or " + Key.ELASTICSEARCH_USER.key
+          + " and its password, not both");
+    }
+    if (user.isEmpty() != (password == null)) {
+      throw new IllegalArgumentException("set both " + Key.ELASTICSEARCH_USER.key + " and "
+          + Key.ELASTICSEARCH_PASSWORD.key + " (or " + Key.ELASTICSEARCH_PASSWORD_FILE.key + "), or neither");
+    }
+    try {
+      if (!ca.isEmpty()) {
+        c = c.trustingCaFile(Path.of(ca));
+      }
+      if (!fingerprint.isEmpty()) {
+        c = c.trustingCaFingerprint(fingerprint);
+      }
+      if (apiKey != null) {
+        c = c.withApiKey(apiKey);
+      }
+      if (!user.isEmpty()) {
+        c = c.withUser(user, password);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Elasticsearch settings: " + e.getMessage());
+    }
+    return c;
+  }
+
   /** The pipeline's topics under {@code topic.prefix}, with serdes on {@code registry.url}. */
   public io.ksiem.schemas.topic.Topics topics() {
     return new io.ksiem.schemas.topic.Topics(get(Key.TOPIC_PREFIX),
-        new io.ksiem.schemas.registry.SchemaRegistryClient(get(Key.REGISTRY_URL)));
+        new io.ksiem.schemas.registry.SchemaRegistryClient(get(Key.REGISTRY_URL), registryAccess()));
+  }
+
+  /** The registry's credentials and trust: {@code registry.user} and password, or a token; {@code registry.ca.file}. */
+  public io.ksiem.schemas.registry.RegistryAccess registryAccess() {
+    return io.ksiem.schemas.registry.RegistryAccess.of(get(Key.REGISTRY_USER),
+        secret(Key.REGISTRY_PASSWORD, Key.REGISTRY_PASSWORD_FILE), secret(Key.REGISTRY_TOKEN, Key.REGISTRY_TOKEN_FILE),
+        get(Key.REGISTRY_CA_FILE));
   }
 
   /** Which event times are taken: {@code max.future.seconds}. */
   public io.ksiem.event.TimeBounds timeBounds() {
     return new io.ksiem.event.TimeBounds(integer(Key.MAX_FUTURE_SECONDS));
+  }
+
+  /** How ingest serves POST /events: TLS, the accepted credentials, the timeouts and limits. */
+  public io.ksiem.ingest.IntakeSettings intakeSettings() {
+    String keystore = get(Key.HTTP_TLS_KEYSTORE);
+    io.ksiem.ingest.IntakeSettings.Tls tls = null;
+    if (keystore != null && !keystore.isBlank()) {
+      String password = secret(Key.HTTP_TLS_KEYSTORE_PASSWORD, Key.HTTP_TLS_KEYSTORE_PASSWORD_FILE);
+      if (password == null) {
+        throw new IllegalArgumentException(Key.HTTP_TLS_KEYSTORE.key + " needs "
+            + Key.HTTP_TLS_KEYSTORE_PASSWORD_FILE.key + " or " + Key.HTTP_TLS_KEYSTORE_PASSWORD.key);
+      }
+      String ca = get(Key.HTTP_TLS_CLIENT_CA);
+      tls = new io.ksiem.ingest.IntakeSettings.Tls(Path.of(keystore.trim()), password,
+          ca == null || ca.isBlank() ? null : Path.of(ca.trim()));
+    } else if (get(Key.HTTP_TLS_CLIENT_CA) != null && !get(Key.HTTP_TLS_CLIENT_CA).isBlank()) {
+      throw new IllegalArgumentException(Key.HTTP_TLS_CLIENT_CA.key + " needs " + Key.HTTP_TLS_KEYSTORE.key);
+    }
+    return new io.ksiem.ingest.IntakeSettings(tls,
+        io.ksiem.ingest.IntakeSettings.lines(secret(Key.HTTP_AUTH_TOKENS, Key.HTTP_AUTH_TOKENS_FILE)),
+        io.ksiem.ingest.IntakeSettings.lines(secret(Key.HTTP_AUTH_BASIC, Key.HTTP_AUTH_BASIC_FILE)),
+        java.time.Duration.ofMillis(integer(Key.HTTP_HEADER_TIMEOUT_MS)),
+        java.time.Duration.ofMillis(integer(Key.HTTP_IDLE_TIMEOUT_MS)), integer(Key.HTTP_MAX_CONNECTIONS),
+        integer(Key.HTTP_RATE_LIMIT), integer(Key.HTTP_MAX_IN_FLIGHT));
   }
 
   /** dsiem's correlation options; invalid combinations are refused with dsiem's start-up checks. */

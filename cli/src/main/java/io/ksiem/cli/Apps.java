@@ -4,6 +4,7 @@ import io.ksiem.backlog.CorrelationOptions;
 import io.ksiem.correlate.CorrelateApp;
 import io.ksiem.elasticsearch.AlarmsApp;
 import io.ksiem.event.TimeBounds;
+import io.ksiem.elasticsearch.ElasticsearchConnection;
 import io.ksiem.elasticsearch.ElasticsearchSink;
 import io.ksiem.ingest.IngestApp;
 import io.ksiem.ingest.Normalizer;
@@ -41,15 +42,23 @@ public final class Apps {
         idle, maxWait, bounds, options, App.CORRELATE.id(c.topicPrefix()), rackTags, rocksDbMemoryBytes));
   }
 
+  /** The alarms app writing to an open Elasticsearch (plain HTTP, no credentials) at {@code elasticsearchUrl}. */
   public static AlarmsApp alarms(StreamsApps.Common c, String elasticsearchUrl, boolean writeEvents, int batchSize,
       MeterRegistry meters) throws Exception {
+    return alarms(c, ElasticsearchConnection.to(elasticsearchUrl), writeEvents, batchSize, meters);
+  }
+
+  public static AlarmsApp alarms(StreamsApps.Common c, ElasticsearchConnection elasticsearch, boolean writeEvents,
+      int batchSize, MeterRegistry meters) throws Exception {
     return new AlarmsApp(c, new ElasticsearchSink.Settings(c.kafka(), App.ALARMS.id(c.topicPrefix()),
-        elasticsearchUrl, writeEvents, batchSize), meters);
+        elasticsearch, writeEvents, batchSize), meters);
   }
 
   public static IngestApp ingest(AppConfig c, MeterRegistry meters) throws Exception {
-    return ingest(c.common(), c.sources(), c.get(AppConfig.Key.HTTP_HOST), c.integer(AppConfig.Key.HTTP_PORT),
-        c.timeBounds(), meters);
+    StreamsApps.Common common = c.common();
+    return new IngestApp(new IngestApp.Settings(common.forApp(App.INGEST), c.sources(),
+        c.get(AppConfig.Key.HTTP_HOST), c.integer(AppConfig.Key.HTTP_PORT), App.INGEST.id(common.topicPrefix()),
+        c.timeBounds(), c.intakeSettings()), meters);
   }
 
   public static CorrelateApp correlate(AppConfig c) throws Exception {
@@ -61,7 +70,7 @@ public final class Apps {
   }
 
   public static AlarmsApp alarms(AppConfig c, MeterRegistry meters) throws Exception {
-    return alarms(c.common(), c.get(AppConfig.Key.ELASTICSEARCH_URL), c.bool(AppConfig.Key.WRITE_EVENTS),
+    return alarms(c.common(), c.elasticsearch(), c.bool(AppConfig.Key.WRITE_EVENTS),
         c.integer(AppConfig.Key.BATCH_SIZE), meters);
   }
 }

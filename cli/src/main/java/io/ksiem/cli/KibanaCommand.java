@@ -44,6 +44,13 @@ public final class KibanaCommand {
     @Option(names = "--space", description = "Kibana space (default: the default space)")
     String space;
 
+    @Option(names = "--user", description = "Kibana user with the saved objects privileges, for HTTP basic "
+        + "authentication (Kibana with security on)")
+    String user;
+
+    @Option(names = "--password-file", description = "file holding that user's password (a mounted Secret)")
+    Path passwordFile;
+
     @Parameters(arity = "0..1", paramLabel = "FILE", description = "NDJSON saved objects (default: the bundled ones)")
     Path file;
 
@@ -58,10 +65,24 @@ public final class KibanaCommand {
         err.println("ksiem kibana import: " + e.getMessage());
         return 2;
       }
+      // any @ may end user info (a password may hold / or ?, which ends a URI's authority early): refused, unshown
+      if (url.contains("@")) {
+        err.println("ksiem kibana import: --url carries credentials; give --user and --password-file instead");
+        return 2;
+      }
+      if ((user == null) != (passwordFile == null)) {
+        err.println("ksiem kibana import: --user and --password-file go together");
+        return 2;
+      }
+      if (user != null && url.startsWith("http:")) {
+        err.println("ksiem kibana import: warning: sending " + user + "'s credentials over plain HTTP");
+      }
       String base = url.replaceAll("/+$", "") + (space == null ? "" : "/s/" + space);
+      HttpRequest request = request(base, ndjson, user == null ? null : basic(user,
+          Files.readString(passwordFile).strip()));
       HttpResponse<String> r;
       try {
-        r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build().send(request(base, ndjson),
+        r = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build().send(request,
             HttpResponse.BodyHandlers.ofString());
       } catch (IOException e) {
         err.println("ksiem kibana import: Kibana at " + url + " did not answer: " + e);
@@ -91,6 +112,17 @@ public final class KibanaCommand {
    * multipart library for one request is more than this.
    */
   public static HttpRequest request(String base, byte[] ndjson) {
+    return request(base, ndjson, null);
+  }
+
+  /** An HTTP basic {@code Authorization} value. */
+  static String basic(String user, String password) {
+    return "Basic " + java.util.Base64.getEncoder().encodeToString((user + ":" + password)
+        .getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The same with an {@code Authorization} header, when {@code authorization} is not null. */
+  public static HttpRequest request(String base, byte[] ndjson, String authorization) {
     String boundary = "ksiem-" + UUID.randomUUID();
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; "
@@ -99,9 +131,13 @@ public final class KibanaCommand {
     body.writeBytes(head);
     body.writeBytes(ndjson);
     body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-    return HttpRequest.newBuilder(URI.create(base + "/api/saved_objects/_import?overwrite=true"))
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/api/saved_objects/_import?overwrite=true"))
         .timeout(Duration.ofMinutes(1)).header("kbn-xsrf", "true")
         .header("Content-Type", "multipart/form-data; boundary=" + boundary)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
+    if (authorization != null) {
+      b.header("Authorization", authorization);
+    }
+    return b.build();
   }
 }

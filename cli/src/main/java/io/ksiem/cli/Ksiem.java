@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     description = "Security event correlation on Apache Kafka, with dsiem directives.",
     subcommands = {AppCommands.Ingest.class, AppCommands.Correlate.class, AppCommands.Alarms.class,
         StatusCommand.class, TopicsCommand.class, ReplayCommand.class, DirectivesCommand.class, KibanaCommand.class,
-        DocsCommand.class, CommandLine.HelpCommand.class})
+        DocsCommand.class, AclsCommand.class, CommandLine.HelpCommand.class})
 public final class Ksiem {
   public static void main(String[] args) {
     System.exit(commandLine().execute(args));

@@ -25,6 +25,28 @@ class AppConfigTest {
    * Any Kafka client property: {@code kafka.} keys of the file, {@code KSIEM_KAFKA_} variables winning; they reach
    * every client's configuration, where the app's own guarantees still win; secrets are hidden when shown.
    */
+  /** A credential from a value or a file (a mounted Secret, its final line break dropped), never both. */
+  @Test
+  void credentialsComeFromAValueOrAFileNeverBoth() throws Exception {
+    Path secret = Files.createTempFile("ksiem", ".secret");
+    Files.writeString(secret, "s3cret\n");
+    AppConfig fromFile = new AppConfig(null, Map.of("KSIEM_REGISTRY_USER", "ksiem",
+        "KSIEM_REGISTRY_PASSWORD_FILE", secret.toString()));
+    assertEquals("s3cret", fromFile.secret(Key.REGISTRY_PASSWORD, Key.REGISTRY_PASSWORD_FILE));
+    assertEquals("s3cret", new AppConfig(null, Map.of("KSIEM_REGISTRY_PASSWORD", "s3cret"))
+        .secret(Key.REGISTRY_PASSWORD, Key.REGISTRY_PASSWORD_FILE));
+    assertEquals(null, new AppConfig(null, Map.of()).secret(Key.REGISTRY_PASSWORD, Key.REGISTRY_PASSWORD_FILE));
+    var both = assertThrows(IllegalArgumentException.class, () -> new AppConfig(null, Map.of(
+        "KSIEM_REGISTRY_PASSWORD", "s3cret", "KSIEM_REGISTRY_PASSWORD_FILE", secret.toString()))
+        .secret(Key.REGISTRY_PASSWORD, Key.REGISTRY_PASSWORD_FILE));
+    assertTrue(both.getMessage().contains("not both") && !both.getMessage().contains("s3cret"), both.getMessage());
+    var missing = assertThrows(IllegalArgumentException.class, () -> new AppConfig(null, Map.of(
+        "KSIEM_REGISTRY_PASSWORD_FILE", secret + ".absent")).secret(Key.REGISTRY_PASSWORD, Key.REGISTRY_PASSWORD_FILE));
+    assertTrue(missing.getMessage().contains(".absent"), missing.getMessage());
+    // the registry client gets them as a basic Authorization header, shown by name only
+    assertEquals("RegistryAccess[Basic credentials]", fromFile.registryAccess().toString());
+  }
+
   @Test
   void kafkaClientPropertiesComeFromTheFileAndTheEnvironment() throws Exception {
     Path f = Files.createTempFile("ksiem", ".properties");

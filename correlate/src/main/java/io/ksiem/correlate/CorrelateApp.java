@@ -4,7 +4,8 @@ import io.ksiem.backlog.CorrelationOptions;
 import io.ksiem.event.TimeBounds;
 import io.ksiem.runtime.App;
 import io.ksiem.runtime.StreamsApps;
-import io.ksiem.schemas.registry.SchemaRegistryClient;
+import io.ksiem.runtime.acl.AccessCheck;
+import io.ksiem.runtime.acl.AppAcls;
 import io.ksiem.schemas.topic.Topics;
 import java.time.Duration;
 import java.util.List;
@@ -47,9 +48,14 @@ public final class CorrelateApp implements AutoCloseable {
   private final InstanceStatus.Reporter status;
 
   public CorrelateApp(Settings s) throws Exception {
-    Topics topics = new Topics(s.common().topicPrefix(), new SchemaRegistryClient(s.common().registryUrl()));
-    StreamsApps.createTopics(s.common(), List.of(topics.events, topics.directives, topics.assets, topics.alarms,
-        topics.alarmEvents, topics.deadLetter, topics.status, topics.lateEvents));
+    Topics topics = new Topics(s.common().topicPrefix(), s.common().registry());
+    List<io.ksiem.schemas.topic.Topic<?, ?>> used = List.of(topics.events, topics.directives, topics.assets,
+        topics.alarms, topics.alarmEvents, topics.deadLetter, topics.status, topics.lateEvents);
+    // a refused login or a missing ACL stops the app here, named, rather than inside a client
+    AccessCheck.verify(s.common().kafka(), AppAcls.Role.CORRELATE, s.common().topicPrefix(),
+        used.stream().map(io.ksiem.schemas.topic.Topic::name).toList(), List.of(s.applicationId()),
+        s.applicationId() + "-", s.common().exactlyOnce() ? s.applicationId() + "-" : null);
+    StreamsApps.createTopics(s.common(), used);
     topics.registerSchemas();
     int eventsPartitions = StreamsApps.partitionCount(s.common(), topics.events.name());
     topology = CorrelateTopology.build(topics, new Catalog(s.routedPartitions()),

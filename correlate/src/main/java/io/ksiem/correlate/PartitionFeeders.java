@@ -41,6 +41,17 @@ final class PartitionFeeders {
     return f;
   }
 
+  /**
+   * The partition has {@code count} feeders, as ingest writes on every event: a router that has just started (its
+   * task moved) then holds the partition until it has heard from each, instead of letting the first feeder it
+   * sees move the clock past the others. A count that is missing, below 1 or above {@link #MAX} changes nothing.
+   */
+  void expect(int count) {
+    if (count >= 1 && count <= MAX) {
+      expected = count;
+    }
+  }
+
   /** Feeder {@code name} wrote an event at {@code time}: it is not idle. */
   void event(String name, long time) {
     Feeder f = feeder(name);
@@ -52,7 +63,7 @@ final class PartitionFeeders {
 
   /** Feeder {@code name}, one of {@code count}, declared at {@code now} that it has nothing unread. */
   void declared(String name, int count, long now) {
-    expected = count;
+    expect(count);
     Feeder f = feeder(name);
     if (f != null) {
       f.idle = true;

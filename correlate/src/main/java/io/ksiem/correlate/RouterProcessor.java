@@ -92,6 +92,7 @@ final class RouterProcessor implements Processor<String, NormalizedEvent, String
       deadLetter(record, reason);
       return;
     }
+    feeders.expect(feederCount(record));
     feeders.event(feederOf(record), r.event().time);
     // an idle partition that has an event again is idle no more: the tasks hear so even if its time stays
     sendClock(feeders.progress(), idle);
@@ -103,15 +104,19 @@ final class RouterProcessor implements Processor<String, NormalizedEvent, String
     }
   }
 
-  private void declaration(Record<String, NormalizedEvent> record) {
+  /** The feeder count a record carries in {@link Topics#HEADER_FEEDERS}; -1 when it carries none or no number. */
+  private static int feederCount(Record<String, NormalizedEvent> record) {
     Header h = record.headers().lastHeader(Topics.HEADER_FEEDERS);
-    int count = -1;
     try {
-      count = h == null || h.value() == null ? -1 : Integer.parseInt(new String(h.value(), StandardCharsets.UTF_8)
+      return h == null || h.value() == null ? -1 : Integer.parseInt(new String(h.value(), StandardCharsets.UTF_8)
           .trim());
     } catch (NumberFormatException e) {
-      count = -1;
+      return -1;
     }
+  }
+
+  private void declaration(Record<String, NormalizedEvent> record) {
+    int count = feederCount(record);
     if (record.value() != null || count < 1) {
       deadLetter(record, "an idleness declaration has no value and a feeder count in " + Topics.HEADER_FEEDERS);
       return;

@@ -166,9 +166,17 @@ class CorrelateTopologyTest {
     }
 
     void send(Event e, String feeder) {
+      send(e, feeder, 0);
+    }
+
+    /** As ingest writes it: the feeder, and (when {@code feeders} > 0) how many feeders the partition has. */
+    void send(Event e, String feeder, int feeders) {
       org.apache.kafka.common.header.internals.RecordHeaders h =
           new org.apache.kafka.common.header.internals.RecordHeaders();
       h.add(Topics.HEADER_FEEDER, feeder.getBytes(StandardCharsets.UTF_8));
+      if (feeders > 0) {
+        h.add(Topics.HEADER_FEEDERS, Integer.toString(feeders).getBytes(StandardCharsets.UTF_8));
+      }
       events.pipeInput(new TestRecord<>(e.eventId, EventRecords.toAvro(e, 0, "test"), h,
           Instant.ofEpochSecond(e.time)));
     }
@@ -482,6 +490,15 @@ class CorrelateTopologyTest {
     }
   }
 
+  /** Directive 1: stage 1 then stage 2 from the same source within 30 s, on the 10.0.0.0/8 assets. */
+  private static void twoStagesIn30s(Driver d) throws Exception {
+    ObjectNode r2 = Fixtures.rule(2, 10, 2);
+    r2.put("timeout", 30);
+    r2.put("from", ":1");
+    d.push(Fixtures.load(Fixtures.directive(1, "d", 5, Fixtures.rule(1, 10, 1), r2)));
+    d.assets.pipeInput("10.0.0.0/8", "{\"name\":\"lan\",\"cidr\":\"10.0.0.0/8\",\"value\":5}");
+  }
+
   /**
    * Two feeders of one events partition (Suricata's and dsiem's ingest tasks, possibly on two instances): while one
    * is paused, the other's later events do not move the clock past the paused one's backlog, which completes when
@@ -490,17 +507,34 @@ class CorrelateTopologyTest {
   @Test
   void aPausedFeederHoldsThePartitionWhileAnotherGoesOn() throws Exception {
     try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofDays(1))) {
-      ObjectNode r2 = Fixtures.rule(2, 10, 2);
-      r2.put("timeout", 30);
-      r2.put("from", ":1");
-      d.push(Fixtures.load(Fixtures.directive(1, "d", 5, Fixtures.rule(1, 10, 1), r2)));
-      d.assets.pipeInput("10.0.0.0/8", "{\"name\":\"lan\",\"cidr\":\"10.0.0.0/8\",\"value\":5}");
+      twoStagesIn30s(d);
       d.send(Fixtures.event("s1", 0, "192.0.2.7", "10.0.0.2", 10, 1), "suricata/0");
       for (int t = 1; t <= 100; t++) {
         d.send(Fixtures.event("noise-" + t, t, "198.51.100.1", "10.0.0.3", 999, 1), "dsiem/0");
       }
       d.send(Fixtures.event("s2", 20, "192.0.2.7", "10.0.0.2", 10, 2), "suricata/0");
       assertTrue(d.late.isEmpty(), "the paused feeder's event is on time: the partition waited for it");
+      List<Alarm> a = d.alarms.readValuesToList();
+      assertEquals("finished", a.get(a.size() - 1).getRules().get(1).getStatus());
+    }
+  }
+
+  /**
+   * A router that has just started (a failover moved its task) and has seen one feeder of two: every event names
+   * the count, so the router sends no progress until it has heard from the other, even while the partition is busy
+   * and no feeder declares anything. Without the count, the busy feeder's events would move the clock 100 s past
+   * the other feeder's backlog, and that feeder's events would be late.
+   */
+  @Test
+  void aRouterThatHasNotSeenEveryFeederHoldsThePartitionUnderLoad() throws Exception {
+    try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofDays(1))) {
+      twoStagesIn30s(d);
+      for (int t = 1; t <= 100; t++) {
+        d.send(Fixtures.event("noise-" + t, t, "198.51.100.1", "10.0.0.3", 999, 1), "dsiem/0", 2);
+      }
+      d.send(Fixtures.event("s1", 0, "192.0.2.7", "10.0.0.2", 10, 1), "suricata/0", 2);
+      d.send(Fixtures.event("s2", 20, "192.0.2.7", "10.0.0.2", 10, 2), "suricata/0", 2);
+      assertTrue(d.late.isEmpty(), "the unseen feeder's events are on time: " + d.late.readValuesToList());
       List<Alarm> a = d.alarms.readValuesToList();
       assertEquals("finished", a.get(a.size() - 1).getRules().get(1).getStatus());
     }

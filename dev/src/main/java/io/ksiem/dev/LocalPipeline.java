@@ -5,6 +5,7 @@ import io.ksiem.cli.AppConfig;
 import io.ksiem.cli.Apps;
 import io.ksiem.correlate.CorrelateApp;
 import io.ksiem.elasticsearch.AlarmsApp;
+import io.ksiem.elasticsearch.ElasticsearchConnection;
 import io.ksiem.elasticsearch.ElasticsearchSink;
 import io.ksiem.ingest.IngestApp;
 import io.ksiem.ingest.Normalizer;
@@ -21,8 +22,13 @@ public final class LocalPipeline implements AutoCloseable {
   private final AlarmsApp alarms;
 
   /** Where the apps connect and how they are set. */
-  public record Settings(StreamsApps.Common common, String elasticsearchUrl, int routedPartitions, Duration idle,
-      int httpPort, boolean writeEvents) {
+  public record Settings(StreamsApps.Common common, ElasticsearchConnection elasticsearch, int routedPartitions,
+      Duration idle, int httpPort, boolean writeEvents) {
+    /** An open Elasticsearch (no TLS, no credentials) at {@code elasticsearchUrl}: what `ksiem up` starts. */
+    public Settings(StreamsApps.Common common, String elasticsearchUrl, int routedPartitions, Duration idle,
+        int httpPort, boolean writeEvents) {
+      this(common, ElasticsearchConnection.to(elasticsearchUrl), routedPartitions, idle, httpPort, writeEvents);
+    }
   }
 
   public LocalPipeline(Settings s, MeterRegistry meters) throws Exception {
@@ -31,7 +37,7 @@ public final class LocalPipeline implements AutoCloseable {
     correlate = Apps.correlate(c, s.routedPartitions(), 1, 1, s.idle(), CorrelateApp.Settings.MAX_WAIT,
         io.ksiem.event.TimeBounds.defaults(), CorrelationOptions.defaults(), java.util.Map.of(),
         io.ksiem.correlate.BoundedRocksDb.DEFAULT_MEMORY);
-    alarms = Apps.alarms(c, s.elasticsearchUrl(), s.writeEvents(), 1000, meters);
+    alarms = Apps.alarms(c, s.elasticsearch(), s.writeEvents(), 1000, meters);
   }
 
   /** The apps as `ksiem ingest|correlate|alarms` would run them with these settings. */

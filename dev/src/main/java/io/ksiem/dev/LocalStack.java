@@ -125,7 +125,7 @@ public final class LocalStack implements AutoCloseable {
     elasticsearchUrl = external.get(AppConfig.Key.ELASTICSEARCH_URL);
     out.printf("using Kafka %s, schema registry %s, Elasticsearch %s%n", bootstrapServers, registryUrl,
         elasticsearchUrl);
-    topics = new Topics(common.topicPrefix(), new SchemaRegistryClient(registryUrl));
+    topics = new Topics(common.topicPrefix(), common.registry());
     if (settings.directives() != null) {
       push(out, common);
     }

@@ -83,13 +83,14 @@ public final class UpCommand implements Callable<Integer> {
   @Option(names = "--plain", description = "log lines instead of a redrawn screen, even on a terminal")
   boolean plain;
 
-  private static String alarmDocuments(String es) {
-    try {
-      var r = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-          java.net.URI.create(es + "/siem_alarms/_count")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-      return "siem_alarms in Elasticsearch: " + new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body())
-          .path("count").asLong() + " documents";
+  /** The count of siem_alarms, read as the sink connects (with `--external`, its TLS and credentials settings). */
+  private static String alarmDocuments(io.ksiem.elasticsearch.ElasticsearchConnection es) {
+    try (org.elasticsearch.client.RestClient rest = es.restClient()) {
+      var r = rest.performRequest(new org.elasticsearch.client.Request("GET", "/siem_alarms/_count"));
+      return "siem_alarms in Elasticsearch: " + new com.fasterxml.jackson.databind.ObjectMapper()
+          .readTree(r.getEntity().getContent()).path("count").asLong() + " documents";
     } catch (Exception e) {
+      // a refusal names the host, the path and the status; the credentials are in no message
       return "siem_alarms not readable: " + e.getMessage();
     }
   }
@@ -102,6 +103,8 @@ public final class UpCommand implements Callable<Integer> {
       try {
         config = new AppConfig(external, System.getenv());
         config.common();
+        // refused here, before anything prints its URL, when it carries credentials
+        config.elasticsearch();
       } catch (IllegalArgumentException | java.io.IOException e) {
         spec.commandLine().getErr().println("ksiem up: " + e.getMessage());
         return 2;
@@ -152,7 +155,8 @@ public final class UpCommand implements Callable<Integer> {
         }
         view.refresh();
         out.printf("%nstopping (%d alarm snapshots seen; %s) ...%n", view.snapshots(),
-            alarmDocuments(stack.elasticsearchUrl()));
+            alarmDocuments(config != null ? config.elasticsearch()
+                : io.ksiem.elasticsearch.ElasticsearchConnection.to(stack.elasticsearchUrl())));
         out.flush();
       }
       if (player != null) {

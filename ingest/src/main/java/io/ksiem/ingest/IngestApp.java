@@ -2,7 +2,8 @@ package io.ksiem.ingest;
 
 import io.ksiem.event.TimeBounds;
 import io.ksiem.runtime.StreamsApps;
-import io.ksiem.schemas.registry.SchemaRegistryClient;
+import io.ksiem.runtime.acl.AccessCheck;
+import io.ksiem.runtime.acl.AppAcls;
 import io.ksiem.schemas.topic.Topic;
 import io.ksiem.schemas.topic.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,9 +15,17 @@ import org.apache.kafka.streams.Topology;
 
 /** Runs the ingest topology and the HTTP intake. */
 public final class IngestApp implements AutoCloseable {
-  /** Settings beyond the common ones; {@code httpPort} 0 picks a free port, -1 turns the intake off. */
+  /**
+   * Settings beyond the common ones; {@code httpPort} 0 picks a free port, -1 turns the intake off; {@code intake}
+   * how {@code POST /events} is served (TLS, credentials, limits).
+   */
   public record Settings(StreamsApps.Common common, List<Normalizer> sources, String httpHost, int httpPort,
-      String applicationId, TimeBounds bounds) {
+      String applicationId, TimeBounds bounds, IntakeSettings intake) {
+    /** The intake on plain HTTP without credentials: anyone who can reach the port can post. */
+    public Settings(StreamsApps.Common common, List<Normalizer> sources, String httpHost, int httpPort,
+        String applicationId, TimeBounds bounds) {
+      this(common, sources, httpHost, httpPort, applicationId, bounds, IntakeSettings.open());
+    }
   }
 
   private final KafkaStreams streams;
@@ -25,9 +34,13 @@ public final class IngestApp implements AutoCloseable {
   private final RawPartitionEnds upstream;
 
   public IngestApp(Settings s, MeterRegistry meters) throws Exception {
-    Topics topics = new Topics(s.common().topicPrefix(), new SchemaRegistryClient(s.common().registryUrl()));
+    Topics topics = new Topics(s.common().topicPrefix(), s.common().registry());
     List<Topic<?, ?>> wanted = new ArrayList<>(List.of(topics.events, topics.deadLetter));
     s.sources().forEach(n -> wanted.add(topics.raw(n.source())));
+    // a refused login or a missing ACL stops the app here, named, rather than inside a client
+    AccessCheck.verify(s.common().kafka(), AppAcls.Role.INGEST, s.common().topicPrefix(),
+        wanted.stream().map(Topic::name).toList(), List.of(s.applicationId()), null,
+        s.common().exactlyOnce() ? s.applicationId() + "-" : null);
     StreamsApps.createTopics(s.common(), wanted);
     topics.registerSchemas();
     upstream = new RawPartitionEnds(s.common().kafka(), s.applicationId(), topics,
@@ -37,7 +50,7 @@ public final class IngestApp implements AutoCloseable {
         s.applicationId(), topics));
     StreamsApps.stopOnFailure(streams, io.ksiem.runtime.App.INGEST);
     intake = s.httpPort() < 0 ? null
-        : new HttpIntake(s.httpHost(), s.httpPort(), s.common().kafka(), topics, s.bounds(), meters);
+        : new HttpIntake(s.httpHost(), s.httpPort(), s.common().kafka(), topics, s.bounds(), s.intake(), meters);
     if (intake != null) {
       intake.health(() -> streams.state().isRunningOrRebalancing());
     }

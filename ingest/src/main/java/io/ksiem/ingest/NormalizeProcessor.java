@@ -98,6 +98,11 @@ final class NormalizeProcessor implements Processor<byte[], byte[], byte[], Obje
       SOURCE_PARTITION.get()[0] = m.partition();
       RecordHeaders h = new RecordHeaders();
       h.add(Topics.HEADER_FEEDER, feeder);
+      // the count too, so a router that has just started knows whom to wait for while nobody declares
+      int feeders = upstream.feedersWith(m.partition());
+      if (feeders > 0) {
+        h.add(Topics.HEADER_FEEDERS, Integer.toString(feeders).getBytes(StandardCharsets.UTF_8));
+      }
       context.forward(new Record<>(o.event().eventId.getBytes(StandardCharsets.UTF_8), e, o.event().time * 1000, h));
       return;
     }

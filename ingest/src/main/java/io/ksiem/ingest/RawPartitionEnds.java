@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
 final class RawPartitionEnds implements UpstreamPositions, AutoCloseable {
   static final Duration INTERVAL = Duration.ofMillis(500);
   private static final Logger LOG = LoggerFactory.getLogger(RawPartitionEnds.class);
+  private static final io.ksiem.runtime.RateLimitedLog REFUSED = new io.ksiem.runtime.RateLimitedLog(LOG, 1,
+      Duration.ofMinutes(1));
 
   private final Admin admin;
   private final String groupId;
@@ -110,7 +112,15 @@ final class RawPartitionEnds implements UpstreamPositions, AutoCloseable {
       } catch (Exception ex) {
         // no declarations while the broker does not answer: the clock waits, which is safe
         ends = Map.of();
-        LOG.debug("raw partition ends unavailable: {}", ex.toString());
+        Throwable cause = ex instanceof java.util.concurrent.ExecutionException && ex.getCause() != null
+            ? ex.getCause() : ex;
+        if (cause instanceof org.apache.kafka.common.errors.AuthorizationException
+            || cause instanceof org.apache.kafka.common.errors.AuthenticationException) {
+          // not a broker away but a refusal, which waiting does not end: say so (AppAcls lists the grants)
+          REFUSED.warn("raw partition ends unavailable, no idleness declarations: {}", cause.toString());
+        } else {
+          LOG.debug("raw partition ends unavailable: {}", ex.toString());
+        }
       }
       try {
         Thread.sleep(INTERVAL.toMillis());

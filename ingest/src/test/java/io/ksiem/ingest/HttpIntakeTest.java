@@ -134,13 +134,85 @@ class HttpIntakeTest {
       while (raw.history().isEmpty() && System.nanoTime() < deadline) {
         Thread.onSpinWait();
       }
-      raw.errorNext(new org.apache.kafka.common.errors.TimeoutException("no broker"));
+      raw.errorNext(new org.apache.kafka.common.errors.TimeoutException("no broker for secret-topic"));
     });
     failer.start();
     HttpResponse<String> r = post(EVENT);
     failer.join();
     assertEquals(503, r.statusCode());
-    assertTrue(r.body().contains("no broker"), r.body());
+    // the exception's class, never its message: Kafka's can name topics and principals
+    assertEquals("Kafka did not acknowledge the event (TimeoutException)", r.body());
+  }
+
+  @Test
+  void whatKafkaRefusesForGoodIsNot503() throws Exception {
+    start(false);
+    Object[][] cases = {
+        {new org.apache.kafka.common.errors.RecordTooLargeException("secret-topic: 1048600 bytes"), 413},
+        {new org.apache.kafka.common.errors.TopicAuthorizationException(java.util.Set.of("secret-topic")), 500},
+        {new org.apache.kafka.common.errors.SerializationException("secret-topic"), 500},
+        {new org.apache.kafka.common.errors.NotEnoughReplicasException("secret-topic"), 503}};
+    for (Object[] c : cases) {
+      RuntimeException e = (RuntimeException) c[0];
+      int sent = raw.history().size();
+      java.util.concurrent.CompletableFuture<HttpResponse<String>> r = client.sendAsync(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + intake.port() + "/events")).POST(HttpRequest.BodyPublishers
+          .ofString(EVENT)).build(), HttpResponse.BodyHandlers.ofString());
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (raw.history().size() == sent && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertTrue(raw.errorNext(e));
+      HttpResponse<String> answer = r.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(c[1], answer.statusCode(), e.getClass().getSimpleName());
+      assertTrue(answer.body().endsWith("(" + e.getClass().getSimpleName() + ")"), answer.body());
+      assertTrue(!answer.body().contains("secret"), answer.body());
+      // only a 503 asks to be retried
+      assertEquals(c[1].equals(503), answer.headers().firstValue("Retry-After").isPresent(), answer.body());
+    }
+  }
+
+  @Test
+  void aClosedProducerIsAnswered503AndFreesTheSendsPlace() throws Exception {
+    intake.close();
+    raw = new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+    // one send may wait for Kafka: a place that leaked would make the second answer 429
+    intake = new HttpIntake("127.0.0.1", 0, raw, topic -> new KafkaReachability(() -> { }, null,
+        java.time.Duration.ofMillis(500)), topics, TimeBounds.defaults(), IntakeSettings.open().withLimits(
+        java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(30), 100, 0, 1), new SimpleMeterRegistry());
+    raw.close();
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> r = client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + intake.port() + "/events")).POST(HttpRequest.BodyPublishers.ofString(EVENT)).build(),
+          HttpResponse.BodyHandlers.ofString()).get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(503, r.statusCode(), r.body());
+      assertEquals("Kafka did not acknowledge the event (IllegalStateException)", r.body());
+    }
+  }
+
+  @Test
+  void aClosingIntakeAnswers503AtOnceAndAnswersWhatStillWaits() throws Exception {
+    start(false);
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> waiting = client.sendAsync(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + intake.port() + "/events")).POST(HttpRequest.BodyPublishers
+        .ofString(EVENT)).build(), HttpResponse.BodyHandlers.ofString());
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (raw.history().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    // the MockProducer's close does not acknowledge what it holds: without the answer at close, it would wait
+    intake.close();
+    HttpResponse<String> r = waiting.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertEquals(503, r.statusCode());
+    assertEquals("the intake is shutting down", r.body());
+  }
+
+  @Test
+  void theProducerTakesARecordOfTheLargestBody() {
+    Object size = HttpIntake.producerSettings(io.ksiem.runtime.KafkaClients.of("127.0.0.1:1"))
+        .get("max.request.size");
+    // the body, its record's and batch's framing: the producer's default (1 MiB) left no room for them
+    assertTrue((Integer) size >= HttpIntake.MAX_BODY + 1024, String.valueOf(size));
   }
 
   @Test

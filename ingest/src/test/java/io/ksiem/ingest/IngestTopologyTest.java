@@ -128,6 +128,11 @@ class IngestTopologyTest {
       var out = events.readRecordsToList();
       assertEquals(1, out.size());
       assertEquals("good", out.get(0).key());
+      // every event names its feeder and how many feeders its events partition has
+      assertEquals("dsiem/0", new String(out.get(0).headers().lastHeader(Topics.HEADER_FEEDER).value(),
+          StandardCharsets.UTF_8));
+      assertEquals("3", new String(out.get(0).headers().lastHeader(Topics.HEADER_FEEDERS).value(),
+          StandardCharsets.UTF_8));
 
       // not caught up (offset 6 of 7 processed, say): nothing is declared
       end.set(7);

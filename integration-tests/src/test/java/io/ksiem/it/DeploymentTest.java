@@ -73,12 +73,26 @@ class DeploymentTest {
     return Stream.of(AppConfig.Key.values()).map(AppConfig.Key::env).collect(Collectors.toCollection(TreeSet::new));
   }
 
+  /**
+   * Kafka client properties that {@code KSIEM_KAFKA_<PROPERTY>} variables may set: those of the producer, consumer,
+   * admin and Streams configs, and config providers' own ({@code config.providers.<name>.class}).
+   */
+  static boolean kafkaClientProperty(String variable) {
+    String p = variable.substring("KSIEM_KAFKA_".length()).toLowerCase(java.util.Locale.ROOT).replace('_', '.');
+    return org.apache.kafka.clients.producer.ProducerConfig.configNames().contains(p)
+        || org.apache.kafka.clients.consumer.ConsumerConfig.configNames().contains(p)
+        || org.apache.kafka.clients.admin.AdminClientConfig.configNames().contains(p)
+        || org.apache.kafka.streams.StreamsConfig.configDef().names().contains(p)
+        || p.matches("config\\.providers\\.[a-z0-9]+\\.(class|param\\.[a-z0-9.]+)");
+  }
+
   static void assertKnownVariables(String where, String text) {
     Set<String> unknown = new TreeSet<>();
     Matcher m = KSIEM_VAR.matcher(text);
     while (m.find()) {
-      if (!settingVariables().contains(m.group())) {
-        unknown.add(m.group());
+      String v = m.group();
+      if (!settingVariables().contains(v) && !(v.startsWith("KSIEM_KAFKA_") && kafkaClientProperty(v))) {
+        unknown.add(v);
       }
     }
     assertEquals(Set.of(), unknown, where + " sets variables that no app reads (docs/settings.md)");
@@ -107,6 +121,24 @@ class DeploymentTest {
       }
     }
     assertKnownVariables("docker-compose.yml", YAML.writeValueAsString(compose));
+    // Elasticsearch with security on, the sink on TLS with its API key from the setup job's volume
+    JsonNode es = services.path("elasticsearch").path("environment");
+    assertEquals("true", es.path("xpack.security.enabled").asText(), "Elasticsearch security");
+    assertEquals("true", es.path("xpack.security.http.ssl.enabled").asText(), "TLS on Elasticsearch's HTTP");
+    JsonNode alarms = services.path("alarms-1").path("environment");
+    assertTrue(alarms.path("KSIEM_ELASTICSEARCH_URL").asText().startsWith("https://"), "the sink uses TLS");
+    assertFalse(alarms.path("KSIEM_ELASTICSEARCH_CA_FILE").asText().isEmpty(), "the sink trusts the made CA");
+    assertFalse(alarms.path("KSIEM_ELASTICSEARCH_API_KEY_FILE").asText().isEmpty(), "the sink's API key file");
+    assertTrue(services.path("es-setup").path("command").toString().contains("/_security/api_key"),
+        "the setup job makes the sink's API key");
+    assertEquals("service_completed_successfully", services.path("alarms-1").path("depends_on").path("es-setup")
+        .path("condition").asText(), "the sink starts once its key is made");
+    // credentials only as files: no setting of a secret's value
+    for (String n : names) {
+      services.get(n).path("environment").fieldNames().forEachRemaining(k -> assertFalse(
+          k.matches("KSIEM_.*(PASSWORD|TOKEN|API_KEY)") || k.equals("ELASTIC_PASSWORD"),
+          n + " sets the credential " + k + " in the compose file instead of a file"));
+    }
   }
 
   /** The model class of the Kubernetes Java client for an object: apps/v1 StatefulSet is V1StatefulSet. */
@@ -123,6 +155,8 @@ class DeploymentTest {
 
   /** Strimzi's KafkaTopic spec (its CRD): the fields there are. */
   static final Set<String> KAFKA_TOPIC_SPEC = Set.of("partitions", "replicas", "config", "topicName");
+  /** Strimzi's KafkaUser spec (its CRD, v1beta2): the fields there are. */
+  static final Set<String> KAFKA_USER_SPEC = Set.of("authentication", "authorization", "quotas", "template");
 
   static void validate(String where, JsonNode o) throws Exception {
     String apiVersion = o.path("apiVersion").asText();
@@ -140,6 +174,26 @@ class DeploymentTest {
       o.path("spec").path("config").fieldNames().forEachRemaining(configs::add);
       configs.removeAll(org.apache.kafka.storage.internals.log.LogConfig.configNames());
       assertEquals(Set.of(), configs, what + ": not Kafka topic configs");
+      return;
+    }
+    if (apiVersion.equals("kafka.strimzi.io/v1beta2") && kind.equals("KafkaUser")) {
+      io.kubernetes.client.openapi.models.V1ObjectMeta.validateJsonElement(
+          gson.getAsJsonObject().get("metadata"));
+      Set<String> fields = new TreeSet<>();
+      o.path("spec").fieldNames().forEachRemaining(fields::add);
+      fields.removeAll(KAFKA_USER_SPEC);
+      assertEquals(Set.of(), fields, what + ": fields not in Strimzi's KafkaUser spec");
+      assertTrue(Set.of("tls", "tls-external", "scram-sha-512").contains(o.path("spec").path("authentication")
+          .path("type").asText()), what + ": an authentication type Strimzi knows");
+      for (JsonNode acl : o.path("spec").path("authorization").path("acls")) {
+        assertTrue(Set.of("topic", "group", "cluster", "transactionalId").contains(acl.path("resource").path("type")
+            .asText()), what + ": resource type of " + acl);
+        for (JsonNode op : acl.path("operations")) {
+          assertTrue(Set.of("Read", "Write", "Create", "Delete", "Alter", "Describe", "ClusterAction",
+              "AlterConfigs", "DescribeConfigs", "IdempotentWrite", "All").contains(op.asText()),
+              what + ": operation " + op);
+        }
+      }
       return;
     }
     Class<?> model = model(apiVersion, kind);
@@ -177,6 +231,32 @@ class DeploymentTest {
       assertTrue(kinds.contains("k8s/base " + k), "k8s/base has a " + k + ": " + kinds);
     }
     assertTrue(kinds.contains("k8s/overlays/small KafkaTopic"), "the small overlay has Strimzi topics: " + kinds);
+    assertTrue(kinds.contains("k8s/overlays/small KafkaUser"), "the small overlay has Strimzi users: " + kinds);
+    // in the small overlay every workload reaches Kafka over TLS as a KafkaUser of its own, from mounted Secrets
+    List<JsonNode> small = yamlDocuments(run("kubectl", "kustomize", "k8s/overlays/small"));
+    Set<String> users = new TreeSet<>();
+    small.stream().filter(o -> o.path("kind").asText().equals("KafkaUser"))
+        .forEach(o -> users.add(o.path("metadata").path("name").asText()));
+    Set<String> mounted = new TreeSet<>();
+    for (JsonNode o : small) {
+      if (Set.of("Deployment", "StatefulSet", "Job").contains(o.path("kind").asText())) {
+        String secret = null;
+        for (JsonNode v : o.path("spec").path("template").path("spec").path("volumes")) {
+          if (v.path("name").asText().equals("kafka-user")) {
+            secret = v.path("secret").path("secretName").asText();
+          }
+        }
+        assertTrue(users.contains(secret), o.path("metadata").path("name").asText() + " mounts the Secret of a "
+            + "KafkaUser, not " + secret + " (users: " + users + ")");
+        mounted.add(secret);
+      }
+    }
+    assertEquals(users, mounted, "every KafkaUser is some workload's, and no two workloads share one");
+    JsonNode settings = small.stream().filter(o -> o.path("kind").asText().equals("ConfigMap")).findFirst()
+        .orElseThrow().path("data");
+    assertEquals("SASL_SSL", settings.path("KSIEM_KAFKA_SECURITY_PROTOCOL").asText(), "Kafka over TLS");
+    assertTrue(settings.path("KSIEM_KAFKA_SASL_JAAS_CONFIG").asText().startsWith("${dir:/run/secrets/kafka-user:"),
+        "the JAAS line from the mounted Secret, not inline: " + settings);
   }
 
   /** The Strimzi topics are the topics the code declares, with the same cleanup and retention. */
@@ -191,6 +271,9 @@ class DeploymentTest {
     }
     Set<String> seen = new TreeSet<>();
     for (JsonNode o : yamlDocuments(run("kubectl", "kustomize", "k8s/strimzi"))) {
+      if (!o.path("kind").asText().equals("KafkaTopic")) {
+        continue;
+      }
       String name = o.path("spec").path("topicName").asText();
       var t = declared.get(name);
       assertTrue(t != null, name + " is no topic of the apps: " + declared.keySet());
@@ -326,6 +409,9 @@ class DeploymentTest {
     assertEquals("http://kibana:5601/s/soc/api/saved_objects/_import?overwrite=true", req.uri().toString());
     assertEquals("true", req.headers().firstValue("kbn-xsrf").orElse(""));
     assertTrue(req.headers().firstValue("Content-Type").orElse("").startsWith("multipart/form-data; boundary="));
+    assertTrue(req.headers().firstValue("Authorization").isEmpty(), "no credentials unless given");
+    var secured = KibanaCommand.request("https://kibana:5601", bundled, "Basic a3NpZW06cw==");
+    assertEquals("Basic a3NpZW06cw==", secured.headers().firstValue("Authorization").orElse(""));
   }
 
   /** Every field an index template defines, with multi-fields as name.sub: what a Kibana object may name. */

@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Elasticsearch stops in the middle of a run and comes back: the sink waits, commits nothing it has not written,
- * and in the end Elasticsearch holds every alarm and link, as replay gives them.
+ * and in the end Elasticsearch holds every alarm and link, as replay gives them. Secured, as the shared one is: the
+ * sink writes as the least-privilege user, and the restart keeps the CA and the users.
  */
 class ElasticsearchOutageTest {
   @Test
@@ -26,7 +27,7 @@ class ElasticsearchOutageTest {
     Path data = Files.createTempDirectory("ksiem-es-outage");
     Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxr-xr-x"));
     int port = KafkaCluster.freePort();
-    Elasticsearch es = Elasticsearch.start(SharedServers.serversDir(), data, port, MavenArtifacts.Progress.NONE);
+    Elasticsearch es = Elasticsearch.startSecured(SharedServers.serversDir(), data, port, MavenArtifacts.Progress.NONE);
     String url = es.url();
     PipelineFixture f = new PipelineFixture(SharedServers.kafka().bootstrapServers(), SharedServers.registryUrl(),
         "outage.");
@@ -55,7 +56,7 @@ class ElasticsearchOutageTest {
       assertTrue(p.alarms().sink().waitingForElasticsearch(), "the sink noticed the outage and waits");
       Thread.sleep(3000);
 
-      es = Elasticsearch.start(SharedServers.serversDir(), data, port, MavenArtifacts.Progress.NONE);
+      es = Elasticsearch.startSecured(SharedServers.serversDir(), data, port, MavenArtifacts.Progress.NONE);
       PipelineFixture.assertElasticsearchHolds(url, f.replay(events), Duration.ofSeconds(90));
     } finally {
       es.close();

@@ -90,7 +90,8 @@ final class FailoverRig implements AutoCloseable {
     declarations = producer();
     // as every ingest task does while it has nothing unread: every second, until the rig closes
     declarer.scheduleWithFixedDelay(this::declareWhileIdle, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
-    alarms = Apps.alarms(common, es, false, 1000, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+    alarms = Apps.alarms(common, PipelineFixture.sinkConnection(es), false, 1000,
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     alarms.start();
   }
 
@@ -303,6 +304,9 @@ final class FailoverRig implements AutoCloseable {
       synchronized (feeding) {
         declareIdle(declarations);
       }
+    } catch (InterruptedException e) {
+      // the rig is closing
+      Thread.currentThread().interrupt();
     } catch (Exception e) {
       // a broker down: the next second tries again, as ingest's punctuator would
       System.err.println("failover rig: an idleness declaration failed: " + e);

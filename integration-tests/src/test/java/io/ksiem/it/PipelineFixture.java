@@ -8,11 +8,13 @@ import io.ksiem.correlate.ControlRecords;
 import io.ksiem.correlate.DirectivePublisher;
 import io.ksiem.dev.LocalPipeline;
 import io.ksiem.elasticsearch.AlarmMerge;
+import io.ksiem.elasticsearch.ElasticsearchConnection;
 import io.ksiem.replay.Replay;
 import io.ksiem.runtime.StreamsApps;
 import io.ksiem.schemas.NormalizedEvent;
 import io.ksiem.schemas.registry.SchemaRegistryClient;
 import io.ksiem.schemas.topic.Topics;
+import io.ksiem.servers.Elasticsearch;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -75,9 +77,21 @@ final class PipelineFixture {
     return pipeline(elasticsearch, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
   }
 
+  /** The three apps; the sink writes to {@code elasticsearch} as {@link #sinkConnection} gives. */
   LocalPipeline pipeline(String elasticsearch, io.micrometer.core.instrument.MeterRegistry meters) throws Exception {
-    return new LocalPipeline(new LocalPipeline.Settings(common, elasticsearch, 4, Duration.ofHours(1), 0, true),
-        meters);
+    return new LocalPipeline(new LocalPipeline.Settings(common, sinkConnection(elasticsearch), 4,
+        Duration.ofHours(1), 0, true), meters);
+  }
+
+  /**
+   * How the alarms sink reaches the Elasticsearch at {@code url}: a secured one this JVM started (the shared one)
+   * as its least-privilege sink user, trusting its CA; any other as an open one.
+   */
+  static ElasticsearchConnection sinkConnection(String url) {
+    return Elasticsearch.runningAt(url).filter(Elasticsearch::secured)
+        .map(es -> ElasticsearchConnection.to(url).trustingCaFile(es.caCertificate())
+            .withUser(es.sinkUser().name(), es.sinkUser().password()))
+        .orElseGet(() -> ElasticsearchConnection.to(url));
   }
 
   void produceRaw(String source, List<String> lines) throws Exception {
@@ -391,18 +405,31 @@ final class PipelineFixture {
     return out;
   }
 
-  /** A POST to Elasticsearch; the status must be 200. */
+  /** A POST to Elasticsearch (as {@link #request} sends it); the status must be 200. */
   static String post(String es, String path, String contentType, String body) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(es + path))
-        .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = client(es).send(request(es, path).header("Content-Type", contentType)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode(), path + ": " + r.body());
     return r.body();
   }
 
   static String get(String es, String path) throws Exception {
-    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(es + path))
-        .build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> r = client(es).send(request(es, path).build(), HttpResponse.BodyHandlers.ofString());
     return r.statusCode() == 404 ? "{}" : r.body();
+  }
+
+  /** One client per server: trusting the CA of a secured one this JVM started. */
+  private static final Map<String, HttpClient> CLIENTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static HttpClient client(String es) {
+    return Elasticsearch.runningAt(es).filter(Elasticsearch::secured)
+        .map(s -> CLIENTS.computeIfAbsent(s.caCertificate().toString(), k -> s.adminClient(Duration.ofSeconds(10))))
+        .orElseGet(HttpClient::newHttpClient);
+  }
+
+  /** A request to {@code path}: as the admin on a secured server this JVM started (fixtures read and clean up). */
+  private static HttpRequest.Builder request(String es, String path) {
+    return Elasticsearch.runningAt(es).map(s -> s.adminRequest(path))
+        .orElseGet(() -> HttpRequest.newBuilder(URI.create(es + path)));
   }
 }

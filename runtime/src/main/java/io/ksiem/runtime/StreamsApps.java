@@ -19,13 +19,25 @@ public final class StreamsApps {
   }
 
   /** Common settings of the ksiem Streams apps. */
-  public record Common(KafkaClients kafka, String registryUrl, String topicPrefix, String stateDir,
-      int partitions, short replication, boolean exactlyOnce) {
+  public record Common(KafkaClients kafka, String registryUrl, io.ksiem.schemas.registry.RegistryAccess registryAccess,
+      String topicPrefix, String stateDir, int partitions, short replication, boolean exactlyOnce) {
     /** Plain Kafka: the bootstrap servers alone. */
     public Common(String bootstrapServers, String registryUrl, String topicPrefix, String stateDir, int partitions,
         short replication, boolean exactlyOnce) {
       this(KafkaClients.of(bootstrapServers), registryUrl, topicPrefix, stateDir, partitions, replication,
           exactlyOnce);
+    }
+
+    /** An open registry. */
+    public Common(KafkaClients kafka, String registryUrl, String topicPrefix, String stateDir, int partitions,
+        short replication, boolean exactlyOnce) {
+      this(kafka, registryUrl, io.ksiem.schemas.registry.RegistryAccess.NONE, topicPrefix, stateDir, partitions,
+          replication, exactlyOnce);
+    }
+
+    /** A client of the registry, with the settings' credentials and trust. */
+    public io.ksiem.schemas.registry.SchemaRegistryClient registry() {
+      return new io.ksiem.schemas.registry.SchemaRegistryClient(registryUrl, registryAccess);
     }
 
     public String bootstrapServers() {
@@ -35,7 +47,8 @@ public final class StreamsApps {
     /** The same settings with the state in {@code stateDir/app}, created: each app of a process keeps its own. */
     public Common forApp(App app) throws java.io.IOException {
       java.nio.file.Path dir = java.nio.file.Files.createDirectories(java.nio.file.Path.of(stateDir, app.shortName()));
-      return new Common(kafka, registryUrl, topicPrefix, dir.toString(), partitions, replication, exactlyOnce);
+      return new Common(kafka, registryUrl, registryAccess, topicPrefix, dir.toString(), partitions, replication,
+          exactlyOnce);
     }
   }
 

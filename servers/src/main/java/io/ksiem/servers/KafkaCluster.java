@@ -29,35 +29,65 @@ import org.apache.kafka.server.common.MetadataVersion;
  * cluster started again on the same directory and ports keeps its topics and offsets.
  */
 public final class KafkaCluster implements AutoCloseable {
+  /** The SCRAM mechanism of the secured broker's SASL_SSL listener. */
+  public static final String SCRAM = "SCRAM-SHA-512";
+  /** The secured broker's super user, a SCRAM user made at format time. */
+  public static final String ADMIN = "admin";
+
   private final List<Node> nodes = new ArrayList<>();
   private final String bootstrap;
+  private final String sslBootstrap;
   private final boolean processes;
+  private final Certificates certificates;
+  private final String adminPassword = java.util.UUID.randomUUID().toString();
 
   /** One node's ports and directory, kept so it can be stopped and started again. */
   private static final class Node {
     final int id;
     final int port;
     final int controllerPort;
+    /** The mutual-TLS listener's port of a secured node; 0 otherwise. */
+    final int sslPort;
     final Path dir;
     KafkaRaftServer server;
     Process process;
 
-    Node(int id, int port, int controllerPort, Path dir) {
+    Node(int id, int port, int controllerPort, int sslPort, Path dir) {
       this.id = id;
       this.port = port;
       this.controllerPort = controllerPort;
+      this.sslPort = sslPort;
       this.dir = dir;
     }
   }
 
-  private KafkaCluster(Path dir, int[] ports, int[] controllerPorts, boolean processes) {
+  private KafkaCluster(Path dir, int[] ports, int[] controllerPorts, boolean processes, Certificates certificates)
+      throws IOException {
     this.processes = processes;
+    this.certificates = certificates;
     StringJoiner servers = new StringJoiner(",");
+    StringJoiner ssl = new StringJoiner(",");
     for (int i = 0; i < ports.length; i++) {
-      nodes.add(new Node(i + 1, ports[i], controllerPorts[i], dir.resolve("node-" + (i + 1))));
+      int sslPort = certificates == null ? 0 : freePort();
+      nodes.add(new Node(i + 1, ports[i], controllerPorts[i], sslPort, dir.resolve("node-" + (i + 1))));
       servers.add("127.0.0.1:" + ports[i]);
+      ssl.add("127.0.0.1:" + sslPort);
     }
     this.bootstrap = servers.toString();
+    this.sslBootstrap = certificates == null ? null : ssl.toString();
+  }
+
+  /**
+   * A single secured broker on free ports: SASL_SSL with SCRAM-SHA-512 on {@link #bootstrapServers()}, TLS with a
+   * client certificate required on {@link #sslBootstrapServers()} (the principal is the certificate's CN), both with
+   * the certificates of {@code certificates} (the broker's is {@code CN=broker}). ACLs are enforced
+   * (StandardAuthorizer) and nothing is allowed without one; {@link #ADMIN} (SCRAM) and {@code broker} (its
+   * certificate, for the inter-broker listener) are super users, and so is the anonymous principal of the PLAINTEXT
+   * controller listener on 127.0.0.1, which brokers use to reach the controller.
+   */
+  public static KafkaCluster startSecured(Path dir, Certificates certificates) throws Exception {
+    certificates.keystore("broker");
+    return start(dir, new int[] {freePort()}, new int[] {freePort()}, false, certificates);
   }
 
   /** A single broker on free ports. */
@@ -76,7 +106,12 @@ public final class KafkaCluster implements AutoCloseable {
    */
   public static KafkaCluster start(Path dir, int[] ports, int[] controllerPorts, boolean processes)
       throws Exception {
-    KafkaCluster c = new KafkaCluster(dir, ports, controllerPorts, processes);
+    return start(dir, ports, controllerPorts, processes, null);
+  }
+
+  private static KafkaCluster start(Path dir, int[] ports, int[] controllerPorts, boolean processes,
+      Certificates certificates) throws Exception {
+    KafkaCluster c = new KafkaCluster(dir, ports, controllerPorts, processes, certificates);
     if (processes) {
       // brokers must not outlive a test JVM that dies before close()
       Runtime.getRuntime().addShutdownHook(new Thread(() -> c.nodes.forEach(n -> {
@@ -119,7 +154,7 @@ public final class KafkaCluster implements AutoCloseable {
 
   /** Until every node is a registered broker: a child's listener opens before the controller has unfenced it. */
   private void awaitBrokers(Duration timeout) throws Exception {
-    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+    try (Admin admin = Admin.create(adminConfig())) {
       long deadline = System.nanoTime() + timeout.toNanos();
       int seen = 0;
       while (System.nanoTime() < deadline) {
@@ -141,8 +176,75 @@ public final class KafkaCluster implements AutoCloseable {
     }
   }
 
+  /** PLAINTEXT, or SASL_SSL on a secured cluster. */
   public String bootstrapServers() {
     return bootstrap;
+  }
+
+  /** A secured cluster's mutual-TLS listeners. */
+  public String sslBootstrapServers() {
+    if (sslBootstrap == null) {
+      throw new IllegalStateException("not a secured cluster");
+    }
+    return sslBootstrap;
+  }
+
+  /** The certificates a secured cluster trusts; null on a plain one. */
+  public Certificates certificates() {
+    return certificates;
+  }
+
+  /** Client properties of a SCRAM user on {@link #bootstrapServers()} of a secured cluster (bootstrap aside). */
+  public Map<String, String> saslClient(String user, String password) {
+    Map<String, String> p = new java.util.TreeMap<>(trust());
+    p.put("security.protocol", "SASL_SSL");
+    p.put("sasl.mechanism", SCRAM);
+    p.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+        + user + "\" password=\"" + password + "\";");
+    return p;
+  }
+
+  /** Client properties of certificate {@code CN=name} on {@link #sslBootstrapServers()} (bootstrap aside). */
+  public Map<String, String> tlsClient(String name) throws IOException, InterruptedException {
+    Map<String, String> p = new java.util.TreeMap<>(trust());
+    p.put("security.protocol", "SSL");
+    p.put("ssl.keystore.location", certificates.keystore(name).toString());
+    p.put("ssl.keystore.password", certificates.password());
+    p.put("ssl.keystore.type", "PKCS12");
+    return p;
+  }
+
+  /** The super user's client properties, bootstrap included: plain on a plain cluster. */
+  public Map<String, Object> adminConfig() {
+    Map<String, Object> p = new java.util.HashMap<>();
+    if (certificates != null) {
+      p.putAll(saslClient(ADMIN, adminPassword));
+    }
+    p.put("bootstrap.servers", bootstrap);
+    return p;
+  }
+
+  /** Creates (or changes the password of) SCRAM user {@code user}, as the super user, and waits until it exists. */
+  public void addScramUser(String user, String password) throws Exception {
+    try (Admin admin = Admin.create(adminConfig())) {
+      admin.alterUserScramCredentials(List.of(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(user,
+          new org.apache.kafka.clients.admin.ScramCredentialInfo(org.apache.kafka.clients.admin.ScramMechanism
+              .SCRAM_SHA_512, 4096), password))).all().get();
+      // the broker authenticates from its copy of the metadata, which the controller's record reaches a moment later
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (!admin.describeUserScramCredentials(List.of(user)).all().get().containsKey(user)
+          && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  private Map<String, String> trust() {
+    if (certificates == null) {
+      throw new IllegalStateException("not a secured cluster");
+    }
+    return Map.of("ssl.truststore.location", certificates.truststore().toString(), "ssl.truststore.password",
+        certificates.password(), "ssl.truststore.type", "PKCS12");
   }
 
   public int size() {
@@ -164,6 +266,9 @@ public final class KafkaCluster implements AutoCloseable {
     p.put("controller.listener.names", "CONTROLLER");
     p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     p.put("inter.broker.listener.name", "PLAINTEXT");
+    if (certificates != null) {
+      secure(p, n);
+    }
     p.put("log.dirs", n.dir.resolve("data").toString());
     p.put("metadata.log.dir", n.dir.resolve("metadata").toString());
     p.put("offsets.topic.replication.factor", Integer.toString(rf));
@@ -181,6 +286,33 @@ public final class KafkaCluster implements AutoCloseable {
     p.put("num.io.threads", "4");
     p.put("log.cleaner.dedupe.buffer.size", Integer.toString(4 * 1024 * 1024));
     return p;
+  }
+
+  /** The listeners and settings of a secured node (see {@link #startSecured}). */
+  private void secure(Properties p, Node n) {
+    p.put("listeners", "SASL_SSL://127.0.0.1:" + n.port + ",SSL://127.0.0.1:" + n.sslPort + ",CONTROLLER://127.0.0.1:"
+        + n.controllerPort);
+    p.put("advertised.listeners", "SASL_SSL://127.0.0.1:" + n.port + ",SSL://127.0.0.1:" + n.sslPort);
+    p.put("listener.security.protocol.map", "SASL_SSL:SASL_SSL,SSL:SSL,CONTROLLER:PLAINTEXT");
+    p.put("inter.broker.listener.name", "SSL");
+    p.put("sasl.enabled.mechanisms", SCRAM);
+    p.put("listener.name.sasl_ssl." + SCRAM.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config",
+        "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+    p.put("listener.name.ssl.ssl.client.auth", "required");
+    // CN=ksiem-ingest,... is User:ksiem-ingest, as Strimzi names TLS users
+    p.put("ssl.principal.mapping.rules", "RULE:^CN=([^,]+).*$/$1/,DEFAULT");
+    try {
+      p.put("ssl.keystore.location", certificates.keystore("broker").toString());
+    } catch (IOException | InterruptedException e) {
+      throw new IllegalStateException("the broker's certificate: " + e, e);
+    }
+    p.put("ssl.keystore.password", certificates.password());
+    p.put("ssl.key.password", certificates.password());
+    p.put("ssl.keystore.type", "PKCS12");
+    p.putAll(trust());
+    p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+    p.put("allow.everyone.if.no.acl.found", "false");
+    p.put("super.users", "User:" + ADMIN + ";User:broker;User:ANONYMOUS");
   }
 
   private void format(Node n) throws Exception {
@@ -207,6 +339,9 @@ public final class KafkaCluster implements AutoCloseable {
         .setMetadataLogDirectory(config.metadataLogDir())
         .setReleaseVersion(MetadataVersion.latestProduction())
         .setIgnoreFormatted(true);
+    if (certificates != null) {
+      f.setScramArguments(List.of(SCRAM + "=[name=" + ADMIN + ",password=" + adminPassword + "]"));
+    }
     f.addDirectory(n.dir.resolve("data").toString());
     f.addDirectory(n.dir.resolve("metadata").toString());
     f.run();

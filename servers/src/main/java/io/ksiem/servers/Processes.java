@@ -15,15 +15,20 @@ final class Processes {
 
   static void awaitHttp(Process p, String name, String url, Duration timeout, Path log)
       throws IOException, InterruptedException {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    awaitHttp(p, name, HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build(),
+        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(), timeout, log);
+  }
+
+  /** The same with a client and request of the caller's: a server with TLS and users. */
+  static void awaitHttp(Process p, String name, HttpClient http, HttpRequest request, Duration timeout, Path log)
+      throws IOException, InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!p.isAlive()) {
         throw new IOException(name + " exited with " + p.exitValue() + "; see " + log);
       }
       try {
-        HttpResponse<Void> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
-            .build(), HttpResponse.BodyHandlers.discarding());
+        HttpResponse<Void> r = http.send(request, HttpResponse.BodyHandlers.discarding());
         if (r.statusCode() == 200) {
           return;
         }

@@ -9,7 +9,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 /**
  * One real broker, registry and Elasticsearch per JVM, started on first use and stopped when the JVM exits: what
  * tests and benchmarks share. Distributions unpack under {@code ksiem.servers.dir} (default
- * {@code target/servers}); data goes to fresh temporary directories.
+ * {@code target/servers}); data goes to fresh temporary directories. Elasticsearch is the secured one
+ * ({@link Elasticsearch#startSecured}), as an Elasticsearch 8 is by default.
  */
 public final class SharedServers {
   private static KafkaCluster kafka;
@@ -45,11 +46,13 @@ public final class SharedServers {
     return registry.url();
   }
 
+  /** The shared secured Elasticsearch: the sink writes as {@link Elasticsearch#sinkUser()}, fixtures read as admin. */
   public static synchronized Elasticsearch elasticsearch() throws IOException, InterruptedException {
     if (elasticsearch == null) {
       Path data = Files.createTempDirectory("ksiem-es");
       Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwxr-xr-x"));
-      elasticsearch = Elasticsearch.start(serversDir(), data, KafkaCluster.freePort(), MavenArtifacts.Progress.NONE);
+      elasticsearch = Elasticsearch.startSecured(serversDir(), data, KafkaCluster.freePort(),
+          MavenArtifacts.Progress.NONE);
     }
     return elasticsearch;
   }

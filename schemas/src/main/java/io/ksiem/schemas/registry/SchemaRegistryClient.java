@@ -24,6 +24,7 @@ public final class SchemaRegistryClient {
 
   private final String baseUrl;
   private final HttpClient http;
+  private final String authorization;
   private final Map<String, Integer> ids = new ConcurrentHashMap<>();
   private final Map<Integer, Schema> schemas = new ConcurrentHashMap<>();
 
@@ -48,10 +49,35 @@ public final class SchemaRegistryClient {
     }
   }
 
+  /** The registry refused the client's credentials, or asked for some (HTTP 401 or 403). */
+  public static final class RegistryAuthException extends IOException {
+    RegistryAuthException(String message) {
+      super(message);
+    }
+  }
+
   /** {@code baseUrl} such as {@code http://localhost:8081} or {@code http://host:8080/apis/ccompat/v7}. */
   public SchemaRegistryClient(String baseUrl) {
+    this(baseUrl, RegistryAccess.NONE);
+  }
+
+  /**
+   * The same, with credentials and trust. A URL with user info is refused: it would reach error messages and logs,
+   * and the credential settings can come from files.
+   */
+  public SchemaRegistryClient(String baseUrl, RegistryAccess access) {
+    // any @ may end user info (a password may hold / or ?, which ends a URI's authority early): refused, unshown
+    if (baseUrl.contains("@")) {
+      throw new IllegalArgumentException("registry.url carries credentials; give them as registry.user and "
+          + "registry.password.file (or registry.token.file) instead");
+    }
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
+    if (access.ssl() != null) {
+      b.sslContext(access.ssl());
+    }
+    this.http = b.build();
+    this.authorization = access.authorization();
   }
 
   /** Registers (or finds) the schema under the subject and returns its global id. */
@@ -101,6 +127,9 @@ public final class SchemaRegistryClient {
   private JsonNode call(String method, String path, String body) throws IOException {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
         .header("Accept", CONTENT_TYPE);
+    if (authorization != null) {
+      b.header("Authorization", authorization);
+    }
     if (body == null) {
       b.method(method, HttpRequest.BodyPublishers.noBody());
     } else {
@@ -119,6 +148,12 @@ public final class SchemaRegistryClient {
     }
     if (r.statusCode() == 404 && path.startsWith("/schemas/ids/")) {
       throw new UnknownSchemaException("the schema registry has no schema with id " + path.substring(13));
+    }
+    if (r.statusCode() == 401 || r.statusCode() == 403) {
+      // not worth a retry: the body may echo what was sent, so it stays out of the message
+      throw new RegistryAuthException("schema registry " + method + " " + baseUrl + path + " answered "
+          + r.statusCode() + (authorization == null ? ": it asks for credentials (registry.user and "
+          + "registry.password.file, or registry.token.file)" : ": the credentials given are refused"));
     }
     if (r.statusCode() / 100 != 2) {
       throw new IOException("schema registry " + method + " " + baseUrl + path + " answered " + r.statusCode()

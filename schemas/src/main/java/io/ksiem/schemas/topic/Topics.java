@@ -44,6 +44,10 @@ public final class Topics {
    * {@link #HEADER_FEEDERS}. Ingest writes one while a raw partition has nothing unread (docs/time-model.md).
    */
   public static final String IDLE_KEY_PREFIX = "\u0000idle/";
+  /**
+   * On idleness declarations, and on every event ingest writes: how many feeders the events partition has, so a
+   * router that has just started waits for each of them (docs/time-model.md).
+   */
   public static final String HEADER_FEEDERS = "ksiem.idle.feeders";
   /**
    * On every event ingest writes: the feeder ({@code <source>/<raw partition>}) that wrote it, so the router can
@@ -78,6 +82,12 @@ public final class Topics {
   private static final Map<String, String> MONTH = Map.of("cleanup.policy", "delete", "retention.ms", "2592000000",
       "message.timestamp.type", "LogAppendTime");
   private static final Map<String, String> COMPACT = Map.of("cleanup.policy", "compact");
+  /**
+   * Raw records as a week, and up to 1 MiB + 64 KiB each: POST /events takes a 1 MiB body, and Kafka's record
+   * overhead would push one over the broker's default limit of about 1 MB.
+   */
+  private static final Map<String, String> RAW = Map.of("cleanup.policy", "delete", "retention.ms", "604800000",
+      "message.timestamp.type", "LogAppendTime", "max.message.bytes", "1114112");
 
   private final String prefix;
   private final SchemaRegistryClient registry;
@@ -138,10 +148,15 @@ public final class Topics {
     return registry;
   }
 
+  /** What every raw topic's name starts with: {@code ksiem.raw.} by default. */
+  public String rawPrefix() {
+    return prefix + "raw.";
+  }
+
   /** The raw topic of one log source, such as {@code ksiem.raw.suricata}: bytes in, as the shipper wrote them. */
   public Topic<byte[], byte[]> raw(String source) {
-    return new Topic<>(prefix + "raw." + source, Serdes.ByteArray(), Serdes.ByteArray(),
-        "as the shipper wrote it (ignored)", "one log record as the shipper wrote it (bytes, usually JSON)", WEEK,
+    return new Topic<>(rawPrefix() + source, Serdes.ByteArray(), Serdes.ByteArray(),
+        "as the shipper wrote it (ignored)", "one log record as the shipper wrote it (bytes, usually JSON)", RAW,
         "raw " + source + " records, from shippers to ingest");
   }
 
