@@ -99,9 +99,9 @@ final class NormalizeProcessor implements Processor<byte[], byte[], byte[], Obje
       RecordHeaders h = new RecordHeaders();
       h.add(Topics.HEADER_FEEDER, feeder);
       // the count too, so a router that has just started knows whom to wait for while nobody declares
-      int feeders = upstream.feedersWith(m.partition());
-      if (feeders > 0) {
-        h.add(Topics.HEADER_FEEDERS, Integer.toString(feeders).getBytes(StandardCharsets.UTF_8));
+      byte[] count = feederCount(upstream.feedersWith(m.partition()));
+      if (count != null) {
+        h.add(Topics.HEADER_FEEDERS, count);
       }
       context.forward(new Record<>(o.event().eventId.getBytes(StandardCharsets.UTF_8), e, o.event().time * 1000, h));
       return;
@@ -126,11 +126,29 @@ final class NormalizeProcessor implements Processor<byte[], byte[], byte[], Obje
       return;
     }
     RecordHeaders h = new RecordHeaders();
-    h.add(Topics.HEADER_FEEDERS, Integer.toString(feeders).getBytes(StandardCharsets.UTF_8));
+    h.add(Topics.HEADER_FEEDERS, feederCount(feeders));
     SOURCE_PARTITION.get()[0] = input.partition();
     byte[] key = (Topics.IDLE_KEY_PREFIX + new String(feeder, StandardCharsets.UTF_8))
         .getBytes(StandardCharsets.UTF_8);
     context.forward(new Record<>(key, (Object) IDLE, now, h));
+  }
+
+  private int countShown = -1;
+  private byte[] countBytes;
+
+  /**
+   * The {@link Topics#HEADER_FEEDERS} value for {@code feeders}, null for 0 (unknown). It goes on every event and
+   * rarely changes, so its bytes are made once per change, not per event.
+   */
+  private byte[] feederCount(int feeders) {
+    if (feeders <= 0) {
+      return null;
+    }
+    if (feeders != countShown) {
+      countShown = feeders;
+      countBytes = Integer.toString(feeders).getBytes(StandardCharsets.UTF_8);
+    }
+    return countBytes;
   }
 
   /** The original bytes of a record that could not be normalized. */
