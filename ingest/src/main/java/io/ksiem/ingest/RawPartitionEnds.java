@@ -51,8 +51,43 @@ final class RawPartitionEnds implements UpstreamPositions, AutoCloseable {
     thread.setDaemon(true);
   }
 
+  /**
+   * Learns the feeder counts before the app's first event, so that every event ingest writes carries one: a router
+   * that sees events with no count cannot know whom to wait for (docs/time-model.md). A broker that does not
+   * answer leaves that to the thread.
+   */
   void start() {
+    try {
+      describe();
+    } catch (Exception e) {
+      LOG.debug("raw topics not described before start: {}", e.toString());
+    }
     thread.start();
+  }
+
+  /** The raw partitions, and the feeder count of each events partition. */
+  private List<TopicPartition> describe() throws Exception {
+    List<String> names = new ArrayList<>(rawTopics);
+    names.add(eventsTopic);
+    var described = admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS);
+    List<TopicPartition> p = new ArrayList<>();
+    int n = described.get(eventsTopic).partitions().size();
+    int[] f = new int[n];
+    for (String t : rawTopics) {
+      int count = described.get(t).partitions().size();
+      for (int r = 0; r < count; r++) {
+        p.add(new TopicPartition(t, r));
+        f[r % n]++;
+      }
+    }
+    for (int e = 0; e < n; e++) {
+      if (f[e] == 0 && feeders.length != n) {
+        LOG.warn("events partition {} has no raw partition feeding it (the raw topics have fewer partitions "
+            + "than {}): it is never declared idle and holds correlation's clock for max.wait", e, eventsTopic);
+      }
+    }
+    feeders = f;
+    return p;
   }
 
   private void run() {
@@ -61,27 +96,7 @@ final class RawPartitionEnds implements UpstreamPositions, AutoCloseable {
     while (running) {
       try {
         if (parts.isEmpty() || System.nanoTime() - describedAt > TimeUnit.SECONDS.toNanos(30)) {
-          List<String> names = new ArrayList<>(rawTopics);
-          names.add(eventsTopic);
-          var described = admin.describeTopics(names).allTopicNames().get(10, TimeUnit.SECONDS);
-          List<TopicPartition> p = new ArrayList<>();
-          int n = described.get(eventsTopic).partitions().size();
-          int[] f = new int[n];
-          for (String t : rawTopics) {
-            int count = described.get(t).partitions().size();
-            for (int r = 0; r < count; r++) {
-              p.add(new TopicPartition(t, r));
-              f[r % n]++;
-            }
-          }
-          for (int e = 0; e < n; e++) {
-            if (f[e] == 0 && feeders.length != n) {
-              LOG.warn("events partition {} has no raw partition feeding it (the raw topics have fewer partitions "
-                  + "than {}): it is never declared idle and holds correlation's clock for max.wait", e, eventsTopic);
-            }
-          }
-          parts = p;
-          feeders = f;
+          parts = describe();
           describedAt = System.nanoTime();
         }
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
