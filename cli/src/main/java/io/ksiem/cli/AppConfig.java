@@ -51,11 +51,11 @@ public final class AppConfig {
     HTTP_AUTH_BASIC("http.auth.basic", "", "ingest: `user:password` pairs accepted at POST /events as basic "
         + "credentials, one a line (prefer `http.auth.basic.file`)"),
     HTTP_AUTH_BASIC_FILE("http.auth.basic.file", "", "ingest: file of accepted `user:password` lines"),
-    HTTP_HEADER_TIMEOUT_MS("http.header.timeout.ms", "10000", "ingest: time a connection to POST /events has, from "
-        + "its opening or its last response, to send a request's headers; then it is closed (slow clients, idle "
-        + "keep-alive)"),
+    HTTP_HEADER_TIMEOUT_MS("http.header.timeout.ms", "10000", "ingest: time a connection to POST /events has to send "
+        + "a request's headers, from its opening or, kept alive, from the request's first bytes; then it is closed "
+        + "(slow clients)"),
     HTTP_IDLE_TIMEOUT_MS("http.idle.timeout.ms", "30000", "ingest: time a request may send or take nothing (a "
-        + "stalled body is answered 408)"),
+        + "stalled body is answered 408), and a kept-alive connection may stay idle"),
     HTTP_MAX_CONNECTIONS("http.max.connections", "1000", "ingest: connections to POST /events served at once; "
         + "more wait to be accepted"),
     HTTP_RATE_LIMIT("http.rate.limit", "0", "ingest: events a second POST /events takes, over all clients; more are "

@@ -7,8 +7,8 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.NetworkTrafficServerConnector;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.PathMappingsHandler;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -26,7 +26,7 @@ final class IntakeServer implements AutoCloseable {
   static final int MAX_HEADER_BYTES = 8192;
 
   private final Server server;
-  private final ServerConnector connector;
+  private final NetworkTrafficServerConnector connector;
 
   IntakeServer(String host, int port, IntakeSettings s, Handler events, Handler health, Runnable onHeaderTimeout)
       throws Exception {
@@ -40,8 +40,9 @@ final class IntakeServer implements AutoCloseable {
     http.setSendServerVersion(false);
     http.setRequestHeaderSize(MAX_HEADER_BYTES);
     HttpConnectionFactory http1 = new HttpConnectionFactory(http);
-    connector = s.tls() == null ? new ServerConnector(server, http1)
-        : new ServerConnector(server, tls(s.tls()), http1);
+    // a connector that tells of the bytes it reads: the header timeout starts on a request's first ones
+    connector = s.tls() == null ? new NetworkTrafficServerConnector(server, http1)
+        : new NetworkTrafficServerConnector(server, http1, tls(s.tls()));
     connector.setHost(host);
     connector.setPort(port);
     connector.setIdleTimeout(s.idleTimeout().toMillis());
@@ -55,6 +56,7 @@ final class IntakeServer implements AutoCloseable {
     HeaderDeadline deadline = new HeaderDeadline(routes, s.headerTimeout().toMillis(), server.getScheduler(),
         onHeaderTimeout);
     connector.addBean(deadline.connections());
+    connector.setNetworkTrafficListener(deadline.traffic());
     server.setHandler(deadline);
     try {
       server.start();

@@ -338,13 +338,11 @@ class HttpIntakeSecurityTest {
     long stopTook = (System.nanoTime() - stopped) / 1_000_000;
     // answered 503 soon after the broker is gone, and then each 503 at once
     long deadline = System.nanoTime() + 15_000_000_000L;
-    while (System.nanoTime() < deadline && answers.stream().filter(a -> a[1] == 503 && a[0] > stopped).count() < 20) {
+    while (System.nanoTime() < deadline && copy(answers).stream().filter(a -> a[1] == 503 && a[0] > stopped).count() < 20) {
       Thread.sleep(50);
     }
     List<long[]> after;
-    synchronized (answers) {
-      after = answers.stream().filter(a -> a[0] > stopped).toList();
-    }
+    after = copy(answers).stream().filter(a -> a[0] > stopped).toList();
     long firstUnavailable = after.stream().filter(a -> a[1] == 503).mapToLong(a -> a[0]).min().orElse(Long.MAX_VALUE);
     assertTrue(firstUnavailable < Long.MAX_VALUE, "no 503 after the broker stopped (stop took " + stopTook + " ms)");
     List<long[]> later = after.stream().filter(a -> a[0] > firstUnavailable).toList();
@@ -357,14 +355,21 @@ class HttpIntakeSecurityTest {
     kafka.startNode(1);
     long restarted = System.nanoTime();
     deadline = System.nanoTime() + 30_000_000_000L;
-    while (System.nanoTime() < deadline && answers.stream().noneMatch(a -> a[0] > restarted && a[1] == 200)) {
+    while (System.nanoTime() < deadline && copy(answers).stream().noneMatch(a -> a[0] > restarted && a[1] == 200)) {
       Thread.sleep(100);
     }
     posting.set(false);
     poster.join(30_000);
-    assertTrue(answers.stream().anyMatch(a -> a[0] > restarted && a[1] == 200), "no 200 after the broker came back");
-    assertTrue(answers.stream().noneMatch(a -> a[1] == -1), "a request got no answer");
+    assertTrue(copy(answers).stream().anyMatch(a -> a[0] > restarted && a[1] == 200), "no 200 after the broker came back");
+    assertTrue(copy(answers).stream().noneMatch(a -> a[1] == -1), "a request got no answer");
     assertEverythingAcceptedIsInTheRawTopic();
+  }
+
+  /** The answers so far: the poster adds to the list while it is read (a stream over it alone is not locked). */
+  private static List<long[]> copy(List<long[]> answers) {
+    synchronized (answers) {
+      return new ArrayList<>(answers);
+    }
   }
 
   private static void assertEverythingAcceptedIsInTheRawTopic() {
