@@ -338,7 +338,8 @@ class HttpIntakeSecurityTest {
     long stopTook = (System.nanoTime() - stopped) / 1_000_000;
     // answered 503 soon after the broker is gone, and then each 503 at once
     long deadline = System.nanoTime() + 15_000_000_000L;
-    while (System.nanoTime() < deadline && copy(answers).stream().filter(a -> a[1] == 503 && a[0] > stopped).count() < 20) {
+    while (System.nanoTime() < deadline
+        && copy(answers).stream().filter(a -> a[1] == 503 && a[0] > stopped).count() < 20) {
       Thread.sleep(50);
     }
     List<long[]> after;
@@ -355,12 +356,14 @@ class HttpIntakeSecurityTest {
     kafka.startNode(1);
     long restarted = System.nanoTime();
     deadline = System.nanoTime() + 30_000_000_000L;
-    while (System.nanoTime() < deadline && copy(answers).stream().noneMatch(a -> a[0] > restarted && a[1] == 200)) {
+    while (System.nanoTime() < deadline
+        && copy(answers).stream().noneMatch(a -> a[0] > restarted && a[1] == 200)) {
       Thread.sleep(100);
     }
     posting.set(false);
     poster.join(30_000);
-    assertTrue(copy(answers).stream().anyMatch(a -> a[0] > restarted && a[1] == 200), "no 200 after the broker came back");
+    assertTrue(copy(answers).stream().anyMatch(a -> a[0] > restarted && a[1] == 200),
+        "no 200 after the broker came back");
     assertTrue(copy(answers).stream().noneMatch(a -> a[1] == -1), "a request got no answer");
     assertEverythingAcceptedIsInTheRawTopic();
   }
