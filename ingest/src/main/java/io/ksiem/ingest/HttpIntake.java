@@ -75,6 +75,11 @@ public final class HttpIntake implements AutoCloseable {
    * posts over; a 1 KiB event gets the idle timeout plus 1/8 s, a 1 MiB one plus 128 s.
    */
   static final int MIN_BODY_RATE = 8 << 10;
+  /**
+   * The largest declared body read (and dropped) before its 413, so the answer is not lost to a reset: a shipper's
+   * batch a few times too large is told why; a larger one is answered at once (see {@code drainThenClose}).
+   */
+  static final long DRAIN_LIMIT = 4L * MAX_BODY;
   /** The producer's longest wait in {@code send()} (metadata, buffer): far less than a client's patience. */
   private static final int MAX_BLOCK_MS = 500;
   private static final Duration PROBE_TIMEOUT = Duration.ofMillis(1500);
@@ -248,7 +253,7 @@ public final class HttpIntake implements AutoCloseable {
     }
     if (request.getLength() > MAX_BODY) {
       refused.increment();
-      answerUnread(request, response, callback, 413, "event larger than " + MAX_BODY + " bytes");
+      drainThenClose(request, response, callback, 413, "event larger than " + MAX_BODY + " bytes");
       return true;
     }
     // the body read and its deadline race: whichever comes first answers
@@ -465,12 +470,11 @@ public final class HttpIntake implements AutoCloseable {
    * usable; a body it will not read gets {@code Connection: close}. Else Jetty would close the connection after a
    * response that did not say so, and the client's next request on it would get no answer at all.
    */
-  private static void answerUnread(Request request, Response response, Callback callback, int status, String text) {
+  private void answerUnread(Request request, Response response, Callback callback, int status, String text) {
     if (request.getLength() == 0) {
       reply(response, callback, status, text);
     } else if (request.getLength() > MAX_BODY) {
-      closing(response);
-      reply(response, callback, status, text);
+      drainThenClose(request, response, callback, status, text);
     } else {
       Content.Source.asByteArrayAsync(request, MAX_BODY + 1).whenComplete((body, failure) -> {
         if (failure != null || body.length > MAX_BODY) {
@@ -479,6 +483,36 @@ public final class HttpIntake implements AutoCloseable {
         reply(response, callback, status, text);
       });
     }
+  }
+
+  /**
+   * Answers a body declared over {@link #MAX_BODY} after reading it (dropped, never held), and closes the connection.
+   * A socket closed with bytes still unread in it is reset (TCP RST), and the reset can reach the client, which is
+   * still sending, before the answer: it then sees no status at all, and cannot tell a refusal from a lost event.
+   * A body declared over {@link #DRAIN_LIMIT} is not worth that time; its answer may be lost. The body must come at
+   * {@link #MIN_BODY_RATE} or the answer goes out when its time is up.
+   */
+  private void drainThenClose(Request request, Response response, Callback callback, int status, String text) {
+    closing(response);
+    long length = request.getLength();
+    if (length > DRAIN_LIMIT) {
+      reply(response, callback, status, text);
+      return;
+    }
+    AtomicBoolean answered = new AtomicBoolean();
+    Runnable answer = () -> {
+      if (answered.compareAndSet(false, true)) {
+        reply(response, callback, status, text);
+      }
+    };
+    Runnable cancel = server.schedule(answer, idleTimeoutMillis + length * 1000 / MIN_BODY_RATE);
+    Content.Source.consumeAll(request, Callback.from(() -> {
+      cancel.run();
+      answer.run();
+    }, failure -> {
+      cancel.run();
+      answer.run();
+    }));
   }
 
   /**
