@@ -113,7 +113,9 @@ final class CorrelateProcessor implements Processor<String, NormalizedEvent, Str
         clocks.progress(Integer.parseInt(key.substring(RouterProcessor.CLOCK_KEY.length())),
             record.timestamp() / 1000, now);
       } else if (key.startsWith(RouterProcessor.IDLE_KEY)) {
-        clocks.declaredIdle(Integer.parseInt(key.substring(RouterProcessor.IDLE_KEY.length())), now);
+        // the record's time is when its router made it: one read late (from a backlog) no longer counts
+        clocks.declaredIdle(Integer.parseInt(key.substring(RouterProcessor.IDLE_KEY.length())), record.timestamp(),
+            now);
       } else {
         throw new IllegalStateException("a record with no value past the router, keyed " + key);
       }

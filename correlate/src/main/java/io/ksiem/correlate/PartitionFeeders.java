@@ -61,13 +61,16 @@ final class PartitionFeeders {
     }
   }
 
-  /** Feeder {@code name}, one of {@code count}, declared at {@code now} that it has nothing unread. */
-  void declared(String name, int count, long now) {
+  /**
+   * Feeder {@code name}, one of {@code count}, declared at {@code at} (wall clock, ms) that it had nothing unread;
+   * one read from a backlog still lets the others move the partition on, but it does not make the partition idle.
+   */
+  void declared(String name, int count, long at) {
     expect(count);
     Feeder f = feeder(name);
     if (f != null) {
       f.idle = true;
-      f.declaredAt = now;
+      f.declaredAt = Math.max(f.declaredAt, at);
     }
   }
 

@@ -122,7 +122,10 @@ final class RouterProcessor implements Processor<String, NormalizedEvent, String
       return;
     }
     long now = context.currentSystemTimeMs();
-    feeders.declared(record.key().substring(Topics.IDLE_KEY_PREFIX.length()), count, now);
+    // the events topic stamps a record when the broker appends it (LogAppendTime): a declaration read from a
+    // backlog (this task moved, or it was down) was true then, and its feeder has written events since
+    feeders.declared(record.key().substring(Topics.IDLE_KEY_PREFIX.length()), count,
+        Math.min(record.timestamp(), now));
     if (feeders.idle(now)) {
       // everything is read: the tasks get the partition's time before they follow the wall clock from it
       sendClock(feeders.latest(), false);

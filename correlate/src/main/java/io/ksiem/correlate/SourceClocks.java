@@ -24,6 +24,11 @@ final class SourceClocks {
   /** Wall clock (ms) of the source's latest progress. */
   private final long[] progressed;
   private final boolean[] idle;
+  /**
+   * When the source's latest idle record was made (its timestamp, the router's wall clock then): one read from a
+   * backlog, after a task moved or its router was down, says what was true then, not now.
+   */
+  private final long[] declaredAt;
   private final long idleMillis;
   /**
    * How long one idle record counts: the router repeats it every second while every feeder goes on declaring, so
@@ -39,6 +44,7 @@ final class SourceClocks {
     this.heard = new long[sources];
     this.progressed = new long[sources];
     this.idle = new boolean[sources];
+    this.declaredAt = new long[sources];
     this.idleMillis = idleMillis;
     this.maxWaitMillis = maxWaitMillis;
     this.store = store;
@@ -76,15 +82,20 @@ final class SourceClocks {
     }
   }
 
-  /** Events partition {@code source} was declared idle: everything upstream of it has been read. */
-  void declaredIdle(int source, long now) {
+  /**
+   * Events partition {@code source} was declared idle at {@code declared} (wall clock, ms): everything upstream of
+   * it had been read then. It counts as idle only while that is recent; a stale one (read from a backlog) still
+   * says that the source's router is alive, so the source is not passed over.
+   */
+  void declaredIdle(int source, long declared, long now) {
     check(source);
     heard[source] = now;
     idle[source] = true;
+    declaredAt[source] = Math.min(declared, now);
   }
 
   boolean idle(int source, long now) {
-    return idle[source] && now - heard[source] <= IDLE_FRESH_MS;
+    return idle[source] && now - declaredAt[source] <= IDLE_FRESH_MS;
   }
 
   /**

@@ -64,6 +64,8 @@ class CorrelateTopologyTest {
     final TestInputTopic<String, NormalizedEvent> routed;
     final TestOutputTopic<String, NormalizedEvent> late;
     final CorrelateStats stats = new CorrelateStats();
+    /** The driver's wall clock, which stamps what the router and ingest make (they stamp with theirs). */
+    private Instant wall = Instant.ofEpochSecond(Fixtures.T0);
 
     Driver(CorrelationOptions options, Duration idle) throws Exception {
       this(options, idle, 1);
@@ -103,17 +105,27 @@ class CorrelateTopologyTest {
           topics.lateEvents.valueSerde().deserializer());
     }
 
+    /** Moves the driver's wall clock on. */
+    void advance(Duration d) {
+      ttd.advanceWallClockTime(d);
+      wall = wall.plus(d);
+    }
+
     /** What the router of events partition {@code source} sends once every feeder has declared it idle. */
     void idle(int source) {
-      routed.pipeInput(new TestRecord<>(RouterProcessor.IDLE_KEY + source, null, null,
-          Instant.ofEpochSecond(Fixtures.T0)));
+      idle(source, wall);
+    }
+
+    /** An idle record its router made at {@code made}: earlier than now when a task reads it from a backlog. */
+    void idle(int source, Instant made) {
+      routed.pipeInput(new TestRecord<>(RouterProcessor.IDLE_KEY + source, null, null, made));
     }
 
     /** {@code seconds} of wall clock with the router repeating events partition {@code source}'s idle record. */
     void idleFor(int source, int seconds) {
       for (int s = 0; s < seconds; s++) {
         idle(source);
-        ttd.advanceWallClockTime(Duration.ofSeconds(1));
+        advance(Duration.ofSeconds(1));
       }
     }
 
@@ -123,17 +135,21 @@ class CorrelateTopologyTest {
         for (String source : sources) {
           declare(source, 0, sources.length);
         }
-        ttd.advanceWallClockTime(Duration.ofSeconds(1));
+        advance(Duration.ofSeconds(1));
       }
     }
 
     /** What ingest writes on the events topic while raw partition {@code raw} of {@code source} has nothing unread. */
     void declare(String source, int raw, int feeders) {
+      declare(source, raw, feeders, wall);
+    }
+
+    /** A declaration the broker appended at {@code appended}: earlier than now when a router reads a backlog. */
+    void declare(String source, int raw, int feeders, Instant appended) {
       org.apache.kafka.common.header.internals.RecordHeaders h =
           new org.apache.kafka.common.header.internals.RecordHeaders();
       h.add(Topics.HEADER_FEEDERS, Integer.toString(feeders).getBytes(StandardCharsets.UTF_8));
-      events.pipeInput(new TestRecord<>(Topics.IDLE_KEY_PREFIX + source + "/" + raw, null, h,
-          Instant.ofEpochSecond(Fixtures.T0)));
+      events.pipeInput(new TestRecord<>(Topics.IDLE_KEY_PREFIX + source + "/" + raw, null, h, appended));
     }
 
     /** What the router of events partition {@code source} sends when its event time reaches T0 + offset. */
@@ -297,13 +313,18 @@ class CorrelateTopologyTest {
     try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofSeconds(10), 1, Duration.ofMinutes(5))) {
       twoOfThreeStagesOnOnePartition(d);
       assertEquals(2, d.alarms.readValuesToList().size());
-      d.ttd.advanceWallClockTime(Duration.ofSeconds(120));
+      d.advance(Duration.ofSeconds(120));
       assertTrue(d.alarms.isEmpty(), "silent for 2 minutes but not declared idle: ingest may be paused");
+      Instant before = Instant.ofEpochSecond(Fixtures.T0 + 20);
+      d.declare("dsiem", 0, 2, before);
+      d.declare("suricata", 0, 2, before);
+      d.advance(Duration.ofSeconds(1));
+      assertTrue(d.alarms.isEmpty(), "declarations read from a backlog, appended 100 s ago: they say nothing of now");
       d.declare("dsiem", 0, 2);
-      d.ttd.advanceWallClockTime(Duration.ofSeconds(1));
+      d.advance(Duration.ofSeconds(1));
       assertTrue(d.alarms.isEmpty(), "one of the two feeders declared: still not idle");
       d.declare("suricata", 0, 2);
-      d.ttd.advanceWallClockTime(Duration.ofSeconds(1));
+      d.advance(Duration.ofSeconds(1));
       assertEquals(1, d.alarms.readValuesToList().size(),
           "idle: the clock follows the wall clock from the last event, 122 s on, past the deadline T0+61");
     }
@@ -380,13 +401,25 @@ class CorrelateTopologyTest {
     try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofSeconds(10), 2, Duration.ofSeconds(60))) {
       twoStagesDone(d);
       d.clock(0, 100);
-      d.ttd.advanceWallClockTime(Duration.ofSeconds(30));
+      d.advance(Duration.ofSeconds(30));
       assertTrue(d.alarms.isEmpty(), "partition 1 has been silent for 30 s (a paused ingest, say): it holds");
       d.idle(1);
-      d.ttd.advanceWallClockTime(Duration.ofSeconds(1));
+      d.advance(Duration.ofSeconds(1));
       List<Alarm> expired = d.alarms.readValuesToList();
       assertEquals(1, expired.size(), "declared idle: partition 1 follows the wall clock from T0+1, 31 s on");
       assertEquals("timeout", expired.get(0).getRules().get(2).getStatus());
+    }
+    try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofSeconds(10), 2, Duration.ofSeconds(60))) {
+      // after a failover: the idle record comes from a backlog, made while this task's router was down
+      twoStagesDone(d);
+      d.clock(0, 100);
+      d.advance(Duration.ofSeconds(30));
+      d.idle(1, Instant.ofEpochSecond(Fixtures.T0 + 5));
+      d.advance(Duration.ofSeconds(1));
+      assertTrue(d.alarms.isEmpty(), "an idle record made 26 s ago: partition 1 may have had events since; it holds");
+      d.idle(1);
+      d.advance(Duration.ofSeconds(1));
+      assertEquals(1, d.alarms.readValuesToList().size(), "a fresh one: partition 1 follows the wall clock");
     }
     try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofSeconds(10), 2, Duration.ofSeconds(60))) {
       twoStagesDone(d);
@@ -402,16 +435,16 @@ class CorrelateTopologyTest {
       twoStagesDone(d);
       d.clock(0, 100);
       d.idleFor(1, 8);
-      d.ttd.advanceWallClockTime(Duration.ofSeconds(30));
+      d.advance(Duration.ofSeconds(30));
       assertTrue(d.alarms.isEmpty(), "its declarations stopped (a paused ingest): partition 1 holds the clock again");
     }
     try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofSeconds(10), 2, Duration.ofSeconds(60))) {
       twoStagesDone(d);
       d.clock(0, 100);
-      d.ttd.advanceWallClockTime(Duration.ofSeconds(55));
+      d.advance(Duration.ofSeconds(55));
       assertTrue(d.alarms.isEmpty(), "55 s of silence: still held");
       d.clock(0, 101);
-      d.ttd.advanceWallClockTime(Duration.ofSeconds(6));
+      d.advance(Duration.ofSeconds(6));
       List<Alarm> expired = d.alarms.readValuesToList();
       assertEquals(1, expired.size(), "partition 1 silent for max.wait: passed over, partition 0 is at T0+101");
     }
@@ -463,7 +496,7 @@ class CorrelateTopologyTest {
       // an event after one declaration: that feeder must declare again
       d.send(Fixtures.event("e3", 1, "10.0.0.7", "10.0.0.2", 10, 1));
       d.declare("suricata", 0, 2);
-      d.ttd.advanceWallClockTime(Duration.ofSeconds(200));
+      d.advance(Duration.ofSeconds(200));
       assertTrue(d.alarms.readValuesToList().size() == 1, "only e3's own alarm: the partition is not idle yet");
       d.declare("dsiem", 0, 2);
       d.declaredFor(200, "dsiem", "suricata");
@@ -575,7 +608,7 @@ class CorrelateTopologyTest {
       for (int i = 0; i < 50; i++) {
         d.send(Fixtures.event("flood-" + i, 1, "198.51.100." + (i + 1), "10.0.0.2", 10, 1));
       }
-      d.ttd.advanceWallClockTime(Duration.ofSeconds(2));
+      d.advance(Duration.ofSeconds(2));
       assertEquals(5, d.stats.liveBacklogs(), "the cap");
       assertEquals(46, d.stats.refusedBacklogs(), "51 sources, 5 live backlogs");
       d.alarms.readValuesToList();
