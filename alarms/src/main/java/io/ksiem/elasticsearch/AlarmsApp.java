@@ -32,8 +32,21 @@ public final class AlarmsApp implements AutoCloseable {
     thread.start();
   }
 
+  /** Alive: the sink's thread runs (an Elasticsearch outage is not ill health: the sink waits and resumes). */
   public boolean isAlive() {
     return thread.isAlive();
+  }
+
+  /** Ready: alive, and Elasticsearch answered the sink's latest request. */
+  public boolean ready() {
+    return thread.isAlive() && sink.elasticsearchAnswers();
+  }
+
+  /** Its meters on {@code metrics}, with the registry the app was built with (docs/operations.md). */
+  public void bindTo(io.ksiem.runtime.AppMetrics metrics) {
+    sink.bindTo(metrics);
+    io.micrometer.core.instrument.Gauge.builder("ksiem.ready", this, a -> a.ready() ? 1 : 0)
+        .description("1 while GET /health/ready answers 200").register(metrics.registry());
   }
 
   @Override

@@ -35,6 +35,7 @@ final class BatchWriter {
   private final DeadLetters deadLetters;
   private final Counter written;
   private final Counter tombstones;
+  private final io.micrometer.core.instrument.Timer bulk;
 
   BatchWriter(Topics topics, ElasticsearchClient es, DeadLetters deadLetters, MeterRegistry meters) {
     this.topics = topics;
@@ -43,8 +44,10 @@ final class BatchWriter {
     this.deadLetters = deadLetters;
     this.written = Counter.builder("ksiem.alarms.written").description("documents acknowledged by Elasticsearch")
         .register(meters);
-    this.tombstones = Counter.builder("ksiem.alarms.tombstones").description("tombstones skipped")
-        .register(meters);
+    this.tombstones = Counter.builder("ksiem.tombstones").description("tombstones skipped on an input")
+        .tag("stage", "alarms").register(meters);
+    this.bulk = io.micrometer.core.instrument.Timer.builder("ksiem.alarms.bulk")
+        .description("bulk requests to Elasticsearch, answered or failed").register(meters);
   }
 
   /** One attempt; returns the records still to write (version conflicts, retryable item failures). */
@@ -98,13 +101,13 @@ final class BatchWriter {
           opRecords.add(r);
         }
       } catch (SerializationException e) {
-        deadLetters.send(r, "not a record of " + r.topic() + ": " + e.getMessage());
+        deadLetters.send(r, "not a record of " + r.topic() + ": " + e.getMessage(), "invalid");
       } catch (java.io.UncheckedIOException registryDown) {
         // the schema registry did not answer: the batch is tried again, nothing is dead-lettered
         throw registryDown;
       } catch (RuntimeException e) {
         // one record that cannot become a document must not hold back the ones after it
-        deadLetters.send(r, "cannot make a document of it: " + e);
+        deadLetters.send(r, "cannot make a document of it: " + e, "document");
       }
     }
     stored.writes(alarms).forEach((id, op) -> {
@@ -115,7 +118,13 @@ final class BatchWriter {
     if (ops.isEmpty()) {
       return again;
     }
-    BulkResponse resp = es.bulk(b -> b.operations(ops));
+    io.micrometer.core.instrument.Timer.Sample sample = io.micrometer.core.instrument.Timer.start();
+    BulkResponse resp;
+    try {
+      resp = es.bulk(b -> b.operations(ops));
+    } finally {
+      sample.stop(bulk);
+    }
     List<BulkResponseItem> items = resp.items();
     int denied = 0;
     String deniedReason = null;
@@ -135,7 +144,7 @@ final class BatchWriter {
           }
         }
         case REFUSED -> deadLetters.send(r, "Elasticsearch refused the document (" + it.status() + "): "
-            + it.error().reason());
+            + it.error().reason(), "refused");
       }
     }
     if (denied > 0) {

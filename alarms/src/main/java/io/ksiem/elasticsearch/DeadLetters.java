@@ -23,24 +23,34 @@ final class DeadLetters implements AutoCloseable {
 
   private final Topics topics;
   private final KafkaProducer<byte[], byte[]> producer;
-  private final Counter deadLettered;
+  private final MeterRegistry meters;
 
   DeadLetters(io.ksiem.runtime.KafkaClients kafka, Topics topics, MeterRegistry meters) {
     this.topics = topics;
     this.producer = new KafkaProducer<>(kafka.config(Map.of(ProducerConfig.ACKS_CONFIG, "all")),
         new ByteArraySerializer(), new ByteArraySerializer());
-    this.deadLettered = Counter.builder("ksiem.alarms.dead-lettered").register(meters);
+    this.meters = meters;
   }
 
-  /** Writes {@code r} to the dead-letter topic and waits for the broker; throws when it cannot. */
-  void send(ConsumerRecord<byte[], byte[]> r, String reason) {
+  /** Its producer's metrics. */
+  void bindTo(io.ksiem.runtime.AppMetrics metrics) {
+    metrics.bind(producer);
+  }
+
+  /**
+   * Writes {@code r} to the dead-letter topic and waits for the broker; throws when it cannot. {@code reasonClass}:
+   * {@code invalid} (no record ksiem wrote), {@code document} (no document can be made of it), {@code refused} (by
+   * Elasticsearch).
+   */
+  void send(ConsumerRecord<byte[], byte[]> r, String reason, String reasonClass) {
     LOG.error("dead letter from {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), reason);
     RecordHeaders h = new RecordHeaders(r.headers().toArray());
     Topics.deadLetterHeaders(h, reason, App.ALARMS.shortName(), r.topic(), r.partition(), r.offset());
     try {
       producer.send(new ProducerRecord<>(topics.deadLetter.name(), null, r.timestamp(), r.key(), r.value(), h))
           .get();
-      deadLettered.increment();
+      Counter.builder("ksiem.dead.letters").description("records sent to the dead-letter topic, by reason class")
+          .tag("stage", "alarms").tag("reason", reasonClass).register(meters).increment();
     } catch (Exception e) {
       throw new IllegalStateException("cannot write the dead-letter topic: " + e.getMessage(), e);
     }

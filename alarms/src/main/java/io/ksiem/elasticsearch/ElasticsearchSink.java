@@ -57,6 +57,12 @@ public final class ElasticsearchSink implements Runnable, AutoCloseable {
   private final Counter retried;
   private volatile boolean waiting;
 
+  /** The sink's Kafka consumer and dead-letter producer, for their metrics. */
+  public void bindTo(io.ksiem.runtime.AppMetrics metrics) {
+    metrics.bind(consumer);
+    deadLetters.bindTo(metrics);
+  }
+
   public ElasticsearchSink(Settings settings, Topics topics, MeterRegistry meters) {
     this.settings = settings;
     this.topics = topics;
@@ -100,6 +106,36 @@ public final class ElasticsearchSink implements Runnable, AutoCloseable {
     return waiting;
   }
 
+  /**
+   * Whether Elasticsearch answered the sink's latest request: the templates, a bulk write, or, while there is
+   * nothing to write, a check every {@link #CHECK_MS} of the alarm template (a request the sink's least role may
+   * make, docs/security.md).
+   */
+  public boolean elasticsearchAnswers() {
+    return answers;
+  }
+
+  static final long CHECK_MS = 5000;
+  private volatile boolean answers;
+  private long checkedAt;
+
+  private void checkWhileIdle() {
+    long now = System.currentTimeMillis();
+    if (now - checkedAt < CHECK_MS) {
+      return;
+    }
+    checkedAt = now;
+    try {
+      int status = rest.performRequest(new org.elasticsearch.client.Request("HEAD", "/_index_template/ksiem-siem_alarms"))
+          .getStatusLine().getStatusCode();
+      answers = status < 500;
+    } catch (org.elasticsearch.client.ResponseException e) {
+      answers = e.getResponse().getStatusLine().getStatusCode() < 500;
+    } catch (IOException | RuntimeException e) {
+      answers = false;
+    }
+  }
+
   @Override
   public void run() {
     List<String> subscribed = new ArrayList<>(List.of(topics.alarms.name(), topics.alarmEvents.name()));
@@ -113,6 +149,7 @@ public final class ElasticsearchSink implements Runnable, AutoCloseable {
       while (running.get()) {
         ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(500));
         if (batch.isEmpty()) {
+          checkWhileIdle();
           if (behindMarkers && !consumer.assignment().isEmpty()) {
             // every record delivered so far is written and committed; the positions are past the transaction
             // markers that follow them, so committing them shows no lag that is not there
@@ -154,8 +191,10 @@ public final class ElasticsearchSink implements Runnable, AutoCloseable {
     while (running.get()) {
       try {
         installTemplates();
+        answers = true;
         return;
       } catch (IOException | RuntimeException e) {
+        answers = false;
         LOG.warn("Elasticsearch not ready for templates ({}); retrying in {} ms", e.getMessage(), backoff.next());
         backoff.await();
       }
@@ -171,11 +210,14 @@ public final class ElasticsearchSink implements Runnable, AutoCloseable {
     while (true) {
       try {
         pending = writer.write(pending);
+        answers = true;
+        checkedAt = System.currentTimeMillis();
       } catch (IOException | RuntimeException e) {
         if (!running.get()) {
           throw new InterruptedException("stopping with an unwritten batch; it is read again at the next start");
         }
         waiting = true;
+        answers = false;
         retried.increment();
         LOG.warn("Elasticsearch write failed ({}); {} records kept, retrying in {} ms", e.toString(),
             pending.size(), backoff.next());

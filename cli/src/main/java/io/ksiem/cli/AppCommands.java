@@ -3,7 +3,8 @@ package io.ksiem.cli;
 import io.ksiem.correlate.CorrelateApp;
 import io.ksiem.elasticsearch.AlarmsApp;
 import io.ksiem.ingest.IngestApp;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.ksiem.runtime.AppMetrics;
+import io.ksiem.runtime.OpsEndpoint;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,22 +37,30 @@ final class AppCommands {
     }
   }
 
-  /** {@code app} with {@code GET /health} on {@code http.port} (unless -1), closed after the app. */
-  static AutoCloseable withHealth(AppConfig c, AutoCloseable app, java.util.function.BooleanSupplier up)
+  /**
+   * {@code app} with the operator's port (OpsEndpoint: probes and {@code /metrics}) on {@code http.port} unless
+   * -1; the port and the metrics are closed after the app.
+   */
+  static AutoCloseable withOps(AppConfig c, AutoCloseable app, OpsEndpoint.Probes probes, AppMetrics metrics)
       throws Exception {
     int port = c.integer(AppConfig.Key.HTTP_PORT);
     if (port < 0) {
-      return app;
+      return () -> {
+        try (metrics) {
+          app.close();
+        }
+      };
     }
-    io.ksiem.runtime.HealthEndpoint health;
+    OpsEndpoint ops;
     try {
-      health = new io.ksiem.runtime.HealthEndpoint(c.get(AppConfig.Key.HTTP_HOST), port, up);
+      ops = new OpsEndpoint(c.get(AppConfig.Key.HTTP_HOST), port, probes, metrics);
     } catch (java.io.IOException e) {
       app.close();
+      metrics.close();
       throw new IllegalArgumentException("http.port " + port + ": " + e.getMessage(), e);
     }
     return () -> {
-      try (health) {
+      try (metrics; ops) {
         app.close();
       }
     };
@@ -62,9 +71,16 @@ final class AppCommands {
   static final class Ingest extends Base {
     @Override
     AutoCloseable start(AppConfig c) throws Exception {
-      IngestApp app = Apps.ingest(c, new SimpleMeterRegistry());
+      AppMetrics metrics = new AppMetrics();
+      IngestApp app = Apps.ingest(c, metrics.registry());
+      // the probes and /metrics are on the intake's port
+      app.bindTo(metrics);
       app.start();
-      return app;
+      return () -> {
+        try (metrics) {
+          app.close();
+        }
+      };
     }
   }
 
@@ -73,9 +89,11 @@ final class AppCommands {
   static final class Correlate extends Base {
     @Override
     AutoCloseable start(AppConfig c) throws Exception {
+      AppMetrics metrics = new AppMetrics();
       CorrelateApp app = Apps.correlate(c);
+      app.bindTo(metrics);
       app.start();
-      return withHealth(c, app, () -> app.streams().state().isRunningOrRebalancing());
+      return withOps(c, app, new OpsEndpoint.Probes(app::live, app::ready), metrics);
     }
   }
 
@@ -84,10 +102,12 @@ final class AppCommands {
   static final class Alarms extends Base {
     @Override
     AutoCloseable start(AppConfig c) throws Exception {
-      AlarmsApp app = Apps.alarms(c, new SimpleMeterRegistry());
+      AppMetrics metrics = new AppMetrics();
+      AlarmsApp app = Apps.alarms(c, metrics.registry());
+      app.bindTo(metrics);
       app.start();
-      // an Elasticsearch outage is not ill health: the sink waits and resumes
-      return withHealth(c, app, app::isAlive);
+      // an Elasticsearch outage is not ill health (the sink waits and resumes), but it is not ready
+      return withOps(c, app, new OpsEndpoint.Probes(app::isAlive, app::ready), metrics);
     }
   }
 }

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         DocsCommand.class, AclsCommand.class, CommandLine.HelpCommand.class})
 public final class Ksiem {
   public static void main(String[] args) {
+    LogSettings.prepare(args);
     System.exit(commandLine().execute(args));
   }
 

@@ -99,15 +99,36 @@ class AppConfigTest {
   }
 
   @Test
-  void healthAnswers200WhileUpAnd503Otherwise() throws Exception {
-    java.util.concurrent.atomic.AtomicBoolean up = new java.util.concurrent.atomic.AtomicBoolean(true);
-    try (io.ksiem.runtime.HealthEndpoint h = new io.ksiem.runtime.HealthEndpoint("127.0.0.1", 0, up::get)) {
+  void theOpsPortAnswersLiveReadyAndMetricsApart() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean live = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicBoolean ready = new java.util.concurrent.atomic.AtomicBoolean(false);
+    try (io.ksiem.runtime.AppMetrics metrics = new io.ksiem.runtime.AppMetrics();
+        io.ksiem.runtime.OpsEndpoint h = new io.ksiem.runtime.OpsEndpoint("127.0.0.1", 0,
+            new io.ksiem.runtime.OpsEndpoint.Probes(live::get, ready::get), metrics)) {
+      io.micrometer.core.instrument.Counter.builder("ksiem.test.records").register(metrics.registry()).increment(3);
       var http = java.net.http.HttpClient.newHttpClient();
-      var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + h.port() + "/health"))
-          .build();
-      assertEquals(200, http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
-      up.set(false);
-      assertEquals(503, http.send(req, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+      java.util.function.Function<String, java.net.http.HttpResponse<String>> get = path -> {
+        try {
+          return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + h.port()
+              + path)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+          throw new AssertionError(e);
+        }
+      };
+      assertEquals(200, get.apply("/health/live").statusCode());
+      assertEquals(200, get.apply("/health").statusCode(), "as live, for older probes");
+      assertEquals(503, get.apply("/health/ready").statusCode(), "restoring, say");
+      ready.set(true);
+      assertEquals(200, get.apply("/health/ready").statusCode());
+      live.set(false);
+      assertEquals(503, get.apply("/health/live").statusCode());
+      assertEquals(503, get.apply("/health").statusCode());
+      var m = get.apply("/metrics");
+      assertEquals(200, m.statusCode());
+      assertTrue(m.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
+      assertTrue(m.body().contains("ksiem_test_records_total 3.0"), m.body());
+      assertTrue(m.body().contains("jvm_memory_used_bytes{"), "JVM metrics");
+      assertEquals(404, get.apply("/nothing").statusCode());
     }
   }
 

@@ -45,6 +45,7 @@ public final class CorrelateApp implements AutoCloseable {
   private final KafkaStreams streams;
   private final Topology topology;
   private final CorrelateStats stats = new CorrelateStats();
+  private final RestoreLog restoring = new RestoreLog();
   private final InstanceStatus.Reporter status;
 
   public CorrelateApp(Settings s) throws Exception {
@@ -76,7 +77,7 @@ public final class CorrelateApp implements AutoCloseable {
     p.put(StreamsConfig.PROBING_REBALANCE_INTERVAL_MS_CONFIG, PROBING_REBALANCE_MS);
     streams = new KafkaStreams(topology, p);
     StreamsApps.stopOnFailure(streams, io.ksiem.runtime.App.CORRELATE);
-    streams.setGlobalStateRestoreListener(new RestoreLog());
+    streams.setGlobalStateRestoreListener(restoring);
     streams.setStandbyUpdateListener(new StandbyLog());
     List<String> tasks = new java.util.ArrayList<>();
     List<String> stateful = new java.util.ArrayList<>();
@@ -96,10 +97,20 @@ public final class CorrelateApp implements AutoCloseable {
         tasks, stateful, CorrelateTopology.BACKLOG_STORE, stats);
   }
 
-  /** What a restore cost: the failover tests and operators read these lines. */
+  /** What a restore cost: the failover tests and operators read these lines; and what restores now. */
   private static final class RestoreLog implements org.apache.kafka.streams.processor.StateRestoreListener {
     private final java.util.Map<org.apache.kafka.common.TopicPartition, Long> started =
         new java.util.concurrent.ConcurrentHashMap<>();
+
+    boolean any() {
+      return !started.isEmpty();
+    }
+
+    @Override
+    public void onRestoreSuspended(org.apache.kafka.common.TopicPartition tp, String store, long total) {
+      // the task moved away before its restore ended
+      started.remove(tp);
+    }
 
     @Override
     public void onRestoreStart(org.apache.kafka.common.TopicPartition tp, String store, long start, long end) {
@@ -162,6 +173,59 @@ public final class CorrelateApp implements AutoCloseable {
 
   public KafkaStreams streams() {
     return streams;
+  }
+
+  /** Alive: running, rebalancing or starting; not failed, stopping or stopped (then restart it). */
+  public boolean live() {
+    KafkaStreams.State st = streams.state();
+    return st.isRunningOrRebalancing() || st == KafkaStreams.State.CREATED;
+  }
+
+  /** Ready: running, with no active task restoring its state, so every task it has correlates now. */
+  public boolean ready() {
+    return streams.state() == KafkaStreams.State.RUNNING && !restoring.any();
+  }
+
+  private volatile long standbyLagAt;
+  private volatile double standbyLag = Double.NaN;
+
+  /** Its meters on {@code metrics} (docs/operations.md); call before {@link #start()}. */
+  public void bindTo(io.ksiem.runtime.AppMetrics metrics) {
+    stats.bindTo(metrics.registry());
+    metrics.bind(streams);
+    io.micrometer.core.instrument.Gauge.builder("ksiem.correlate.standby.lag", this, CorrelateApp::standbyLag)
+        .description("changelog records the standby copies of backlog state here are behind, over them")
+        .baseUnit("records").register(metrics.registry());
+    io.micrometer.core.instrument.Gauge.builder("ksiem.ready", this, a -> a.ready() ? 1 : 0)
+        .description("1 while GET /health/ready answers 200").register(metrics.registry());
+  }
+
+  /** Read at most every 5 s: Streams computes the lags from the end offsets it fetched last. */
+  private double standbyLag() {
+    long now = System.currentTimeMillis();
+    if (now - standbyLagAt < 5000) {
+      return standbyLag;
+    }
+    standbyLagAt = now;
+    try {
+      java.util.Set<Integer> standbys = new java.util.HashSet<>();
+      for (var t : streams.metadataForLocalThreads()) {
+        t.standbyTasks().forEach(task -> standbys.add(task.taskId().partition()));
+      }
+      var lags = streams.allLocalStorePartitionLags().getOrDefault(CorrelateTopology.BACKLOG_STORE,
+          java.util.Map.of());
+      long sum = 0;
+      for (var e : lags.entrySet()) {
+        if (standbys.contains(e.getKey())) {
+          sum += Math.max(0, e.getValue().offsetLag());
+        }
+      }
+      standbyLag = sum;
+    } catch (RuntimeException e) {
+      // not running (yet, or any more): no figure rather than a wrong one
+      standbyLag = Double.NaN;
+    }
+    return standbyLag;
   }
 
   public void start() {

@@ -5,6 +5,7 @@ import io.ksiem.engine.Engine;
 import io.ksiem.event.Event;
 import io.ksiem.event.EventParser;
 import io.ksiem.runtime.EventRecords;
+import io.ksiem.runtime.LogContext;
 import io.ksiem.runtime.RateLimitedLog;
 import io.ksiem.schemas.NormalizedEvent;
 import java.io.IOException;
@@ -49,6 +50,7 @@ final class CorrelateProcessor implements Processor<String, NormalizedEvent, Str
   private final long maxWaitMillis;
   private final int sources;
   private final CorrelateStats stats;
+  private io.micrometer.core.instrument.Counter events;
   private final RateLimitedLog lateLog = new RateLimitedLog(LOG, 5, Duration.ofMinutes(1));
 
   private ProcessorContext<String, Object> context;
@@ -86,6 +88,7 @@ final class CorrelateProcessor implements Processor<String, NormalizedEvent, Str
     this.clocks = new SourceClocks(sources, idleMillis, maxWaitMillis, store, assignedWall);
     this.queue = new WaitingEvents(store);
     this.output = new TaskOutput(store, stats, partition);
+    this.events = stats.meters().events(partition);
     this.rebuilder = new EngineRebuilder(store, options, output, partition);
     build();
     context.schedule(Duration.ofMillis(Math.min(1000, Math.max(10, idleMillis / 4))),
@@ -111,11 +114,11 @@ final class CorrelateProcessor implements Processor<String, NormalizedEvent, Str
       String key = record.key();
       if (key.startsWith(RouterProcessor.CLOCK_KEY)) {
         clocks.progress(Integer.parseInt(key.substring(RouterProcessor.CLOCK_KEY.length())),
-            record.timestamp() / 1000, now);
+            record.timestamp() / 1000, RouterProcessor.appendedOf(record.headers(), Long.MIN_VALUE), now);
       } else if (key.startsWith(RouterProcessor.IDLE_KEY)) {
         // the record's time is when its router made it: one read late (from a backlog) no longer counts
         clocks.declaredIdle(Integer.parseInt(key.substring(RouterProcessor.IDLE_KEY.length())), record.timestamp(),
-            now);
+            RouterProcessor.appendedOf(record.headers(), record.timestamp()), now);
       } else {
         throw new IllegalStateException("a record with no value past the router, keyed " + key);
       }
@@ -126,9 +129,12 @@ final class CorrelateProcessor implements Processor<String, NormalizedEvent, Str
     if (!servedSinceAssigned) {
       // the failover tests measure takeover from the kill to this line
       servedSinceAssigned = true;
-      LOG.info("task {} processed its first event at {} (epoch ms), {} ms after it was assigned", context.taskId(),
-          now, now - assignedWall);
+      try (var c = LogContext.task(context.taskId())) {
+        LOG.info("task {} processed its first event at {} (epoch ms), {} ms after it was assigned", context.taskId(),
+            now, now - assignedWall);
+      }
     }
+    events.increment();
     // the router let only valid events through
     EventParser.Result r = EventRecords.toEngine(record.value());
     if (!r.ok()) {
@@ -159,9 +165,11 @@ final class CorrelateProcessor implements Processor<String, NormalizedEvent, Str
   private void late(Record<String, NormalizedEvent> record, Event e, long behind) {
     java.util.SortedSet<String> groups = catalog.current().groups(e, partition);
     stats.late(partition, groups);
-    lateLog.warn("partition {}: event {} at {} arrived {} s behind the task's clock {} (groups {}); it is "
-        + "correlated late and written to the late-events topic", partition, e.eventId, e.timestamp, behind,
-        engine.clock(), groups);
+    try (var c = LogContext.task(context.taskId())) {
+      lateLog.warn("partition {}: event {} at {} arrived {} s behind the task's clock {} (groups {}); it is "
+          + "correlated late and written to the late-events topic", partition, e.eventId, e.timestamp, behind,
+          engine.clock(), groups);
+    }
     output.late(record.value(), behind, engine.clock(), String.valueOf(context.taskId()), groups);
   }
 
@@ -192,8 +200,10 @@ final class CorrelateProcessor implements Processor<String, NormalizedEvent, Str
     int over = clocks.passedOver(now);
     if (over != passedOverLogged) {
       if (over > passedOverLogged) {
-        LOG.warn("partition {}: {} events partitions neither sent nor were declared idle for {} s; the clock no "
-            + "longer waits for them (their later events may be late)", partition, over, maxWaitMillis / 1000);
+        try (var c = LogContext.task(context.taskId())) {
+          LOG.warn("partition {}: {} events partitions neither sent nor were declared idle for {} s; the clock "
+              + "no longer waits for them (their later events may be late)", partition, over, maxWaitMillis / 1000);
+        }
       }
       passedOverLogged = over;
     }
@@ -206,6 +216,7 @@ final class CorrelateProcessor implements Processor<String, NormalizedEvent, Str
 
   private void flush(long timestamp) {
     output.flush(context, engine, timestamp);
+    stats.meters().clock(partition, engine.clock(), stats);
     rebuilder.syncIfChanged(engine);
   }
 
@@ -213,7 +224,10 @@ final class CorrelateProcessor implements Processor<String, NormalizedEvent, Str
   public void close() {
     stats.gone(partition);
     if (queue.waited() > 0) {
-      LOG.info("partition {}: {} events waited for the other events partitions' clocks", partition, queue.waited());
+      try (var c = LogContext.task(context.taskId())) {
+        LOG.info("partition {}: {} events waited for the other events partitions' clocks", partition,
+            queue.waited());
+      }
     }
   }
 }

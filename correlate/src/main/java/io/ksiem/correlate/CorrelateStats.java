@@ -18,6 +18,21 @@ public final class CorrelateStats {
   private final AtomicLong lateTotal = new AtomicLong();
   private final AtomicLong tombstones = new AtomicLong();
   private final Map<Integer, io.ksiem.engine.CapCounts> caps = new ConcurrentHashMap<>();
+  private final CorrelateMeters meters = new CorrelateMeters();
+
+  /** Counts from now on into {@code registry} too (docs/operations.md). */
+  public void bindTo(io.micrometer.core.instrument.MeterRegistry registry) {
+    meters.bindTo(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("ksiem.tombstones", this, CorrelateStats::tombstones)
+        .description("tombstones skipped on an input").tag("stage", "correlate").register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder("ksiem.correlate.cap.refused.events", this,
+        CorrelateStats::refusedBacklogs).description("events refused because their directive had its most live "
+        + "backlogs (docs/limits.md), over the tasks here now").register(registry);
+  }
+
+  CorrelateMeters meters() {
+    return meters;
+  }
 
   /** What the engine's caps refused and left out on {@code partition} since its engine was built. */
   void caps(int partition, io.ksiem.engine.CapCounts counts) {
@@ -48,6 +63,7 @@ public final class CorrelateStats {
   }
 
   void gone(int partition) {
+    meters.gone(partition);
     liveBacklogs.remove(partition);
     waiting.remove(partition);
     caps.remove(partition);
@@ -56,6 +72,7 @@ public final class CorrelateStats {
   /** A late event on {@code partition} that the directives of {@code groups} could match. */
   void late(int partition, java.util.Collection<String> groups) {
     lateTotal.incrementAndGet();
+    meters.late(partition);
     for (String g : groups.isEmpty() ? java.util.List.of("") : groups) {
       late.computeIfAbsent(partition + "/" + g, k -> new AtomicLong()).incrementAndGet();
     }
@@ -68,6 +85,18 @@ public final class CorrelateStats {
   /** Live backlogs over the partitions this instance runs. */
   public int liveBacklogs() {
     return liveBacklogs.values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  /** Live backlogs of one partition's task, NaN when it is not here. */
+  double liveBacklogs(int partition) {
+    Integer n = liveBacklogs.get(partition);
+    return n == null ? Double.NaN : n;
+  }
+
+  /** Events waiting in one partition's store, NaN when its task is not here. */
+  double waitingEvents(int partition) {
+    Long n = waiting.get(partition);
+    return n == null ? Double.NaN : n;
   }
 
   /** Events waiting in the store for the clock, over the partitions this instance runs. */

@@ -100,6 +100,15 @@ final class PartitionFeeders {
     return high;
   }
 
+  /** When the oldest of the feeders' latest declarations was made (the partition is idle since then). */
+  long declaredSince() {
+    long low = Long.MAX_VALUE;
+    for (Feeder f : feeders.values()) {
+      low = Math.min(low, f.declaredAt);
+    }
+    return low;
+  }
+
   /** Whether every feeder has declared, recently, that it has nothing unread. */
   boolean idle(long now) {
     if (expected == 0 || feeders.size() < expected) {

@@ -85,17 +85,19 @@ final class RouterProcessor implements Processor<String, NormalizedEvent, String
     catalog.refresh(directives, assets);
     EventParser.Result r = EventRecords.toEngine(record.value());
     String reason = r.ok() ? bounds.refusal(r.event().time, context.currentSystemTimeMs()) : r.reason();
+    String reasonClass = r.ok() ? "time" : "invalid";
     if (reason == null) {
       reason = io.ksiem.event.FieldLimits.refusal(r.event());
+      reasonClass = "size";
     }
     if (reason != null) {
-      deadLetter(record, reason);
+      deadLetter(record, reason, reasonClass);
       return;
     }
     feeders.expect(feederCount(record));
     feeders.event(feederOf(record), r.event().time);
     // an idle partition that has an event again is idle no more: the tasks hear so even if its time stays
-    sendClock(feeders.progress(), idle);
+    sendClock(feeders.progress(), idle, record.timestamp());
     // an event no directive can match goes nowhere (and moved the clock above)
     Set<Integer> route = catalog.current().route(r.event());
     if (!route.isEmpty()) {
@@ -118,7 +120,8 @@ final class RouterProcessor implements Processor<String, NormalizedEvent, String
   private void declaration(Record<String, NormalizedEvent> record) {
     int count = feederCount(record);
     if (record.value() != null || count < 1) {
-      deadLetter(record, "an idleness declaration has no value and a feeder count in " + Topics.HEADER_FEEDERS);
+      deadLetter(record, "an idleness declaration has no value and a feeder count in " + Topics.HEADER_FEEDERS,
+          "invalid");
       return;
     }
     long now = context.currentSystemTimeMs();
@@ -128,24 +131,44 @@ final class RouterProcessor implements Processor<String, NormalizedEvent, String
         Math.min(record.timestamp(), now));
     if (feeders.idle(now)) {
       // everything is read: the tasks get the partition's time before they follow the wall clock from it
-      sendClock(feeders.latest(), false);
+      sendClock(feeders.latest(), false, record.timestamp());
       if (!idle || now - idleSentAt >= REPEAT_IDLE_MS) {
         idle = true;
         idleSentAt = now;
-        context.forward(new Record<>(idleKey, null, now));
+        context.forward(new Record<>(idleKey, null, now, appended(feeders.declaredSince())));
       }
       return;
     }
     // an idle feeder no longer holds the others back
-    sendClock(feeders.progress(), false);
+    sendClock(feeders.progress(), false, record.timestamp());
   }
 
-  /** A clock record to every task when the partition's time moved on, or ({@code again}) whatever its time. */
-  private void sendClock(long time, boolean again) {
+  /**
+   * A clock record to every task when the partition's time moved on, or ({@code again}) whatever its time;
+   * {@code appended}: when the broker appended the record that moved it.
+   */
+  private void sendClock(long time, boolean again, long appended) {
     if (time != Long.MIN_VALUE && (time > clock || again)) {
       clock = Math.max(clock, time);
       idle = false;
-      context.forward(new Record<>(clockKey, null, clock * 1000));
+      context.forward(new Record<>(clockKey, null, clock * 1000, appended(appended)));
+    }
+  }
+
+  private static Headers appended(long at) {
+    Headers h = new RecordHeaders();
+    h.add(Topics.HEADER_APPENDED, Long.toString(at).getBytes(StandardCharsets.UTF_8));
+    return h;
+  }
+
+  /** The {@link Topics#HEADER_APPENDED} of a clock or idle record; {@code otherwise} when it has none. */
+  static long appendedOf(Headers headers, long otherwise) {
+    Header h = headers.lastHeader(Topics.HEADER_APPENDED);
+    try {
+      return h == null || h.value() == null ? otherwise : Long.parseLong(new String(h.value(),
+          StandardCharsets.UTF_8));
+    } catch (NumberFormatException e) {
+      return otherwise;
     }
   }
 
@@ -155,7 +178,8 @@ final class RouterProcessor implements Processor<String, NormalizedEvent, String
     return h == null || h.value() == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
   }
 
-  private void deadLetter(Record<String, NormalizedEvent> record, String reason) {
+  private void deadLetter(Record<String, NormalizedEvent> record, String reason, String reasonClass) {
+    stats.meters().deadLetter(reasonClass);
     Headers h = new RecordHeaders(record.headers().toArray());
     var m = context.recordMetadata().orElseThrow();
     Topics.deadLetterHeaders(h, reason, App.CORRELATE.shortName(), m.topic(), m.partition(), m.offset());

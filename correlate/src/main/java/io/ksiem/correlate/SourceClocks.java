@@ -29,6 +29,13 @@ final class SourceClocks {
    * backlog, after a task moved or its router was down, says what was true then, not now.
    */
   private final long[] declaredAt;
+  /**
+   * When the declarations behind the source's latest idle record were appended: everything appended to its events
+   * partition before then had been read upstream, nothing after.
+   */
+  private final long[] idleSince;
+  /** The latest append time (broker, ms) of a record that moved a source on, over the sources. */
+  private long appended = Long.MIN_VALUE;
   private final long idleMillis;
   /**
    * How long one idle record counts: the router repeats it every second while every feeder goes on declaring, so
@@ -45,6 +52,7 @@ final class SourceClocks {
     this.progressed = new long[sources];
     this.idle = new boolean[sources];
     this.declaredAt = new long[sources];
+    this.idleSince = new long[sources];
     this.idleMillis = idleMillis;
     this.maxWaitMillis = maxWaitMillis;
     this.store = store;
@@ -69,9 +77,13 @@ final class SourceClocks {
     }
   }
 
-  /** Events partition {@code source} has an event at {@code time}; it is not idle. */
-  void progress(int source, long time, long now) {
+  /**
+   * Events partition {@code source} has an event at {@code time}, in a record the broker appended at {@code
+   * appendedAt} ({@link Long#MIN_VALUE}: not known); it is not idle.
+   */
+  void progress(int source, long time, long appendedAt, long now) {
     check(source);
+    appended = Math.max(appended, appendedAt);
     heard[source] = now;
     progressed[source] = now;
     idle[source] = false;
@@ -84,14 +96,16 @@ final class SourceClocks {
 
   /**
    * Events partition {@code source} was declared idle at {@code declared} (wall clock, ms): everything upstream of
-   * it had been read then. It counts as idle only while that is recent; a stale one (read from a backlog) still
-   * says that the source's router is alive, so the source is not passed over.
+   * it had been read then, that is everything appended to it before {@code since} (broker time). It counts as idle
+   * only while that is recent; a stale one (read from a backlog) still says that the source's router is alive, so
+   * the source is not passed over.
    */
-  void declaredIdle(int source, long declared, long now) {
+  void declaredIdle(int source, long declared, long since, long now) {
     check(source);
     heard[source] = now;
     idle[source] = true;
     declaredAt[source] = Math.min(declared, now);
+    idleSince[source] = since;
   }
 
   boolean idle(int source, long now) {
@@ -110,6 +124,10 @@ final class SourceClocks {
         if (clock[i] != Long.MIN_VALUE) {
           follow(i, now);
           low = Math.min(low, clock[i]);
+        } else if (idleSince[i] < appended) {
+          // idle with no event yet, declared before the others' latest records were appended: its first events
+          // may have been written since, at their times, and are on their way
+          return Long.MIN_VALUE;
         }
       } else if (now - heard[i] < maxWaitMillis) {
         low = Math.min(low, clock[i]);

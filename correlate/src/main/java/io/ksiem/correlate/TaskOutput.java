@@ -70,6 +70,7 @@ final class TaskOutput implements AlarmOutput {
   @Override
   public void alarm(AlarmSnapshot snapshot) {
     out.add(AlarmRecords.toAvro(snapshot));
+    stats.meters().alarm(snapshot.riskClass());
   }
 
   @Override

@@ -121,6 +121,28 @@ class CorrelateTopologyTest {
       routed.pipeInput(new TestRecord<>(RouterProcessor.IDLE_KEY + source, null, null, made));
     }
 
+    /** An idle record made now, for declarations the broker appended from {@code since} (epoch ms) on. */
+    void idleSince(int source, long since) {
+      routed.pipeInput(new TestRecord<>(RouterProcessor.IDLE_KEY + source, null, appendedHeader(since), wall));
+    }
+
+    /** A clock record for a record the broker appended at {@code appended} (epoch ms). */
+    void clock(int source, long offset, long appended) {
+      routed.pipeInput(new TestRecord<>(RouterProcessor.CLOCK_KEY + source, null, appendedHeader(appended),
+          Instant.ofEpochSecond(Fixtures.T0 + offset)));
+    }
+
+    long wallMillis() {
+      return wall.toEpochMilli();
+    }
+
+    private static org.apache.kafka.common.header.Headers appendedHeader(long at) {
+      org.apache.kafka.common.header.internals.RecordHeaders h =
+          new org.apache.kafka.common.header.internals.RecordHeaders();
+      h.add(Topics.HEADER_APPENDED, Long.toString(at).getBytes(StandardCharsets.UTF_8));
+      return h;
+    }
+
     /** {@code seconds} of wall clock with the router repeating events partition {@code source}'s idle record. */
     void idleFor(int source, int seconds) {
       for (int s = 0; s < seconds; s++) {
@@ -389,6 +411,30 @@ class CorrelateTopologyTest {
       assertEquals(List.of("second"), d.links.readValuesToList().stream().map(AlarmEvent::getEventId).toList());
       List<Alarm> a = d.alarms.readValuesToList();
       assertEquals("finished", a.get(a.size() - 1).getRules().get(1).getStatus(), "in time order it completes");
+    }
+  }
+
+  /**
+   * A partition declared idle before it ever had an event lets the others move the clock only over what was
+   * appended before its declaration: its first events may have been written since (a bulk that starts while its
+   * declaration is on its way), and a clock moved past them would make them late.
+   */
+  @Test
+  void aPartitionIdleWithNoEventYetHoldsTheClockForWhatWasAppendedAfterItsDeclaration() throws Exception {
+    try (Driver d = new Driver(CorrelationOptions.defaults(), Duration.ofSeconds(10), 3, Duration.ofMinutes(5))) {
+      long declared = d.wallMillis();
+      d.idleSince(2, declared);
+      twoStagesDone(d);
+      d.clock(0, 100, declared + 1000);
+      d.clock(1, 100, declared + 1000);
+      d.advance(Duration.ofSeconds(1));
+      assertTrue(d.alarms.isEmpty(), "partitions 0 and 1 moved on by records appended after partition 2's "
+          + "declaration: it holds the clock");
+      d.idleSince(2, declared + 2000);
+      d.advance(Duration.ofSeconds(1));
+      List<Alarm> expired = d.alarms.readValuesToList();
+      assertEquals(1, expired.size(), "declared again since: the clock is at T0+100, past stage 3's deadline");
+      assertEquals("timeout", expired.get(0).getRules().get(2).getStatus());
     }
   }
 

@@ -12,6 +12,7 @@ public final class KsiemDev {
   }
 
   public static void main(String[] args) {
+    io.ksiem.cli.LogSettings.prepare(args);
     System.exit(commandLine().execute(args));
   }
 

@@ -117,6 +117,9 @@ public final class UpCommand implements Callable<Integer> {
     boolean push = external == null || spec.commandLine().getParseResult().hasMatchedOption("--directives");
     LocalStack.Settings settings = new LocalStack.Settings(dir, kafkaPort, controllerPort, registryPort,
         elasticsearchPort, httpPort, partitions, push ? directives : null, assets);
+    java.nio.file.Files.createDirectories(dir);
+    out.printf("logs: %s%n", UpLogFile.start(dir));
+    out.flush();
     try (StopSignal stop = new StopSignal(); LocalStack stack = LocalStack.start(settings, config, out)) {
       out.printf("Kafka %s, schema registry %s, Elasticsearch %s%n", stack.bootstrapServers(), stack.registryUrl(),
           stack.elasticsearchUrl());

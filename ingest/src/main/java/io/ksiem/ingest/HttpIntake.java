@@ -2,6 +2,8 @@ package io.ksiem.ingest;
 
 import io.ksiem.event.EventParser;
 import io.ksiem.event.TimeBounds;
+import io.ksiem.runtime.AppMetrics;
+import io.ksiem.runtime.OpsEndpoint;
 import io.ksiem.schemas.topic.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,7 +17,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -28,6 +29,7 @@ import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -47,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * timestamp is not RFC 3339 is answered 200; ingest then dead-letters it with the reason.
  *
  * <p>It is answered 200 only once Kafka has acknowledged it (acks=all, idempotent producer). Beyond dsiem: 401 with
- * {@code WWW-Authenticate} without an accepted credential ({@link IntakeAuth}; {@code GET /health} stays open); 429
+ * {@code WWW-Authenticate} without an accepted credential ({@link IntakeAuth}; the operator's paths, {@code
+ * /health*} and {@code /metrics}, stay open); 429
  * with {@code Retry-After} over {@code http.rate.limit} or with too many sends waiting for Kafka ({@link IntakeGate});
  * 503 with {@code Retry-After} at once while Kafka is unreachable ({@link KafkaReachability}), and to every request
  * still waiting for an acknowledgement when it becomes so; 408 for a body that stalls or arrives slower than
@@ -56,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * which a client retries for ever: 413 when it is over Kafka's size limit, 500 for any other refusal that a retry
  * would not change (an authorization or serialization error). Answers never carry Kafka's exception message, which
  * can name topics and principals: only a fixed text and the exception's class. Jetty serves it ({@link IntakeServer}:
- * TLS, timeouts, connection cap). {@code GET /health} answers 200 while the app is up.
+ * TLS, timeouts, connection cap). The operator's paths answer as OpsEndpoint says.
  */
 public final class HttpIntake implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HttpIntake.class);
@@ -109,7 +112,9 @@ public final class HttpIntake implements AutoCloseable {
   private final Counter unavailable;
   private final Counter timedOut;
   private final Counter failed;
-  private volatile BooleanSupplier health = () -> true;
+  private volatile OpsEndpoint.Probes probes = new OpsEndpoint.Probes(() -> true, () -> true);
+  private volatile AppMetrics metrics;
+  private final Map<Integer, Counter> requests = new ConcurrentHashMap<>();
 
   /** Plain HTTP, no authentication: anyone who can reach the port can post. */
   public HttpIntake(String host, int port, io.ksiem.runtime.KafkaClients kafka, Topics topics, TimeBounds bounds,
@@ -174,11 +179,12 @@ public final class HttpIntake implements AutoCloseable {
       }, new Handler.Abstract() {
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
-          boolean up = health.getAsBoolean();
-          reply(response, callback, up ? 200 : 503, up ? "ok" : "down");
+          ops(request, response, callback);
           return true;
         }
-      }, timedOut::increment);
+      }, timedOut::increment, status -> requests.computeIfAbsent(status, c -> Counter.builder(
+          "ksiem.ingest.http.requests").description("requests to the intake port answered, by status")
+          .tag("status", Integer.toString(c)).register(meters)).increment());
     } catch (Exception | Error e) {
       try {
         if (probe != null) {
@@ -199,9 +205,33 @@ public final class HttpIntake implements AutoCloseable {
         ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_REQUEST_SIZE));
   }
 
-  /** What {@code GET /health} answers: 200 while {@code health} holds, else 503. */
-  public void health(BooleanSupplier health) {
-    this.health = health;
+  /**
+   * What the operator's paths answer (OpsEndpoint): {@code probes} for {@code /health/live} and {@code
+   * /health/ready}, {@code metrics} for {@code /metrics} (none: 404). The intake's own part of readiness is
+   * {@link #writable()}.
+   */
+  public void ops(OpsEndpoint.Probes probes, AppMetrics metrics) {
+    this.probes = probes;
+    this.metrics = metrics;
+  }
+
+  /** Whether an event posted now can be written: Kafka answers the intake's probe and the intake is not closing. */
+  public boolean writable() {
+    return !closing && kafka.unreachable() == null;
+  }
+
+  private void ops(Request request, Response response, Callback callback) {
+    OpsEndpoint.Answer a = !HttpMethod.GET.is(request.getMethod()) ? null
+        // the URI's path: PathMappingsHandler's getPathInContext fails on a server with no context (Jetty 12.1)
+        : OpsEndpoint.answer(request.getHttpURI().getPath(), probes, metrics);
+    if (a == null) {
+      reply(response, callback, 404, "not found");
+      return;
+    }
+    response.setStatus(a.status());
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, a.contentType());
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, a.body().length);
+    response.write(true, ByteBuffer.wrap(a.body()), callback);
   }
 
   public int port() {

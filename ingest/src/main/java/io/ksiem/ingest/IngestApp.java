@@ -1,6 +1,8 @@
 package io.ksiem.ingest;
 
 import io.ksiem.event.TimeBounds;
+import io.ksiem.runtime.AppMetrics;
+import io.ksiem.runtime.OpsEndpoint;
 import io.ksiem.runtime.StreamsApps;
 import io.ksiem.runtime.acl.AccessCheck;
 import io.ksiem.runtime.acl.AppAcls;
@@ -51,8 +53,29 @@ public final class IngestApp implements AutoCloseable {
     StreamsApps.stopOnFailure(streams, io.ksiem.runtime.App.INGEST);
     intake = s.httpPort() < 0 ? null
         : new HttpIntake(s.httpHost(), s.httpPort(), s.common().kafka(), topics, s.bounds(), s.intake(), meters);
+  }
+
+  /** Alive: running, rebalancing or starting; not failed, stopping or stopped (then restart it). */
+  public boolean live() {
+    KafkaStreams.State st = streams.state();
+    return st.isRunningOrRebalancing() || st == KafkaStreams.State.CREATED;
+  }
+
+  /** Ready: running, and the intake (when on) can write to Kafka. */
+  public boolean ready() {
+    return streams.state() == KafkaStreams.State.RUNNING && (intake == null || intake.writable());
+  }
+
+  /**
+   * Its meters on {@code metrics} and the operator's paths on its intake port (docs/operations.md); call before
+   * {@link #start()}, with the registry the app was built with.
+   */
+  public void bindTo(AppMetrics metrics) {
+    metrics.bind(streams);
+    io.micrometer.core.instrument.Gauge.builder("ksiem.ready", this, a -> a.ready() ? 1 : 0)
+        .description("1 while GET /health/ready answers 200").register(metrics.registry());
     if (intake != null) {
-      intake.health(() -> streams.state().isRunningOrRebalancing());
+      intake.ops(new OpsEndpoint.Probes(this::live, this::ready), metrics);
     }
   }
 

@@ -58,6 +58,12 @@ public final class IngestTopology {
   private static final StreamPartitioner<byte[], NormalizedEvent> SAME_PARTITION =
       (topic, key, value, partitions) -> Optional.of(Set.of(NormalizeProcessor.SOURCE_PARTITION.get()[0] % partitions));
 
+  /** Dead letters of ingest by reason class: {@code invalid} (not an event), {@code time}, {@code size}. */
+  static Counter deadLetters(MeterRegistry meters, String reasonClass) {
+    return Counter.builder("ksiem.dead.letters").tag("stage", "ingest").tag("reason", reasonClass)
+        .description("records sent to the dead-letter topic, by reason class").register(meters);
+  }
+
   static Counter counter(MeterRegistry meters, String source, String outcome) {
     return Counter.builder("ksiem.ingest.records").tag("source", source).tag("outcome", outcome)
         .description("raw records by source and outcome").register(meters);

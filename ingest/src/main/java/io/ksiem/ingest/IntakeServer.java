@@ -28,8 +28,8 @@ final class IntakeServer implements AutoCloseable {
   private final Server server;
   private final NetworkTrafficServerConnector connector;
 
-  IntakeServer(String host, int port, IntakeSettings s, Handler events, Handler health, Runnable onHeaderTimeout)
-      throws Exception {
+  IntakeServer(String host, int port, IntakeSettings s, Handler events, Handler ops, Runnable onHeaderTimeout,
+      java.util.function.IntConsumer onStatus) throws Exception {
     QueuedThreadPool threads = new QueuedThreadPool(64, 4);
     threads.setName("ksiem-http-intake");
     threads.setDaemon(true);
@@ -52,8 +52,18 @@ final class IntakeServer implements AutoCloseable {
 
     PathMappingsHandler routes = new PathMappingsHandler();
     routes.addMapping(PathSpec.from("/events"), events);
-    routes.addMapping(PathSpec.from("/health"), health);
-    HeaderDeadline deadline = new HeaderDeadline(routes, s.headerTimeout().toMillis(), server.getScheduler(),
+    routes.addMapping(PathSpec.from("/health"), ops);
+    routes.addMapping(PathSpec.from("/health/*"), ops);
+    routes.addMapping(PathSpec.from("/metrics"), ops);
+    // every answer the handlers gave, by status, as Jetty completes it
+    Handler counted = new org.eclipse.jetty.server.handler.EventsHandler(routes) {
+      @Override
+      protected void onComplete(org.eclipse.jetty.server.Request request, int status,
+          org.eclipse.jetty.http.HttpFields headers, Throwable failure) {
+        onStatus.accept(status);
+      }
+    };
+    HeaderDeadline deadline = new HeaderDeadline(counted, s.headerTimeout().toMillis(), server.getScheduler(),
         onHeaderTimeout);
     connector.addBean(deadline.connections());
     connector.setNetworkTrafficListener(deadline.traffic());

@@ -36,6 +36,9 @@ final class NormalizeProcessor implements Processor<byte[], byte[], byte[], Obje
   private final UpstreamPositions upstream;
   private final Counter normalized;
   private final Counter deadLettered;
+  private final Counter invalid;
+  private final Counter outOfTime;
+  private final Counter tooLarge;
   private final Counter skipped;
   private final Counter tombstones;
   private ProcessorContext<byte[], Object> context;
@@ -52,6 +55,9 @@ final class NormalizeProcessor implements Processor<byte[], byte[], byte[], Obje
     this.upstream = upstream;
     this.normalized = IngestTopology.counter(meters, normalizer.source(), "normalized");
     this.deadLettered = IngestTopology.counter(meters, normalizer.source(), "dead-lettered");
+    this.invalid = IngestTopology.deadLetters(meters, "invalid");
+    this.outOfTime = IngestTopology.deadLetters(meters, "time");
+    this.tooLarge = IngestTopology.deadLetters(meters, "size");
     this.skipped = IngestTopology.counter(meters, normalizer.source(), "skipped");
     this.tombstones = IngestTopology.counter(meters, normalizer.source(), "tombstone");
   }
@@ -83,10 +89,13 @@ final class NormalizeProcessor implements Processor<byte[], byte[], byte[], Obje
     }
     String origin = m.topic() + "/" + m.partition() + "/" + m.offset();
     Outcome o = normalizer.normalize(record.value(), origin);
+    Counter reasonClass = invalid;
     if (o.ok()) {
       String refusal = bounds.refusal(o.event().time, context.currentSystemTimeMs());
+      reasonClass = outOfTime;
       if (refusal == null) {
         refusal = FieldLimits.refusal(o.event());
+        reasonClass = tooLarge;
       }
       if (refusal != null) {
         o = Outcome.failed(refusal);
@@ -111,6 +120,7 @@ final class NormalizeProcessor implements Processor<byte[], byte[], byte[], Obje
       return;
     }
     deadLettered.increment();
+    reasonClass.increment();
     Headers h = new RecordHeaders(record.headers().toArray());
     Topics.deadLetterHeaders(h, o.reason(), App.INGEST.shortName(), m.topic(), m.partition(), m.offset());
     context.forward(new Record<>(record.key(), (Object) new DeadLetter(record.value()), record.timestamp(), h));

@@ -35,6 +35,8 @@ class HttpIntakeTest {
   private MockProducer<byte[], byte[]> raw;
   private HttpIntake intake;
 
+  private final io.ksiem.runtime.AppMetrics metrics = new io.ksiem.runtime.AppMetrics();
+
   @BeforeEach
   void start() throws Exception {
     start(true);
@@ -45,7 +47,7 @@ class HttpIntakeTest {
       intake.close();
     }
     raw = new MockProducer<>(autoComplete, null, new ByteArraySerializer(), new ByteArraySerializer());
-    intake = new HttpIntake("127.0.0.1", 0, raw, topics, TimeBounds.defaults(), new SimpleMeterRegistry());
+    intake = new HttpIntake("127.0.0.1", 0, raw, topics, TimeBounds.defaults(), metrics.registry());
   }
 
   @AfterEach
@@ -238,14 +240,34 @@ class HttpIntakeTest {
   }
 
   @Test
-  void healthFollowsWhatTheAppSays() throws Exception {
-    AtomicBoolean up = new AtomicBoolean(true);
-    intake.health(up::get);
-    URI health = URI.create("http://127.0.0.1:" + intake.port() + "/health");
-    assertEquals(200, client.send(HttpRequest.newBuilder(health).build(),
-        HttpResponse.BodyHandlers.ofString()).statusCode());
-    up.set(false);
-    assertEquals(503, client.send(HttpRequest.newBuilder(health).build(),
-        HttpResponse.BodyHandlers.ofString()).statusCode());
+  void theOperatorsPathsAnswerWhatTheAppSaysAndCountAnswersByStatus() throws Exception {
+    AtomicBoolean live = new AtomicBoolean(true);
+    AtomicBoolean ready = new AtomicBoolean(false);
+    intake.ops(new io.ksiem.runtime.OpsEndpoint.Probes(live::get, ready::get), metrics);
+    java.util.function.Function<String, HttpResponse<String>> get = path -> {
+      try {
+        return client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + intake.port() + path)).build(),
+            HttpResponse.BodyHandlers.ofString());
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    };
+    assertEquals(200, get.apply("/health/live").statusCode());
+    assertEquals(503, get.apply("/health/ready").statusCode());
+    ready.set(true);
+    assertEquals(200, get.apply("/health/ready").statusCode());
+    live.set(false);
+    assertEquals(503, get.apply("/health").statusCode());
+    assertEquals(503, get.apply("/health/live").statusCode());
+    assertEquals(200, post(EVENT).statusCode());
+    assertEquals(405, client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + intake.port() + "/events"))
+        .GET().build(), HttpResponse.BodyHandlers.ofString()).statusCode());
+    HttpResponse<String> m = get.apply("/metrics");
+    assertEquals(200, m.statusCode());
+    assertTrue(m.body().contains("ksiem_ingest_http_requests_total{status=\"200\"} "), m.body());
+    assertTrue(m.body().contains("ksiem_ingest_http_requests_total{status=\"503\"} 3.0"), "two /health, one ready");
+    assertTrue(m.body().contains("ksiem_ingest_http_requests_total{status=\"405\"} 1.0"), m.body());
+    assertTrue(m.body().contains("ksiem_ingest_records_total{outcome=\"accepted\",source=\"http\"} 1.0"),
+        m.body());
   }
 }

@@ -170,7 +170,8 @@ class DeadLetterTest {
           .mapToDouble(c -> c.count()).sum(), "raw tombstones skipped and counted");
       waitFor(() -> p.correlate().stats().tombstones() == 1, "the events topic's tombstone counted");
       // the sink reads the events topic too (write.events): its tombstone, the alarms' and the links'
-      waitFor(() -> meters.get("ksiem.alarms.tombstones").counter().count() == 3, "the sink's tombstones counted");
+      waitFor(() -> meters.get("ksiem.tombstones").tag("stage", "alarms").counter().count() == 3,
+          "the sink's tombstones counted");
       // still running after all of it, never restarted
       assertEquals(org.apache.kafka.streams.KafkaStreams.State.RUNNING, p.ingest().streams().state());
       assertEquals(org.apache.kafka.streams.KafkaStreams.State.RUNNING, p.correlate().streams().state());

@@ -70,8 +70,10 @@ public final class DeadLetterHandlers {
     List<ProducerRecord<byte[], byte[]>> deadLetter(ErrorHandlerContext c, String kind, Exception e) {
       COUNTS.computeIfAbsent(stage + "/" + kind, k -> new AtomicLong()).incrementAndGet();
       String reason = kind + ": " + describe(e);
-      WARN.warn("{}: a record of {}/{} at offset {} went to the dead-letter topic: {}", stage, c.topic(),
-          c.partition(), c.offset(), reason);
+      try (var mdc = LogContext.task(c.taskId())) {
+        WARN.warn("{}: a record of {}/{} at offset {} went to the dead-letter topic: {}", stage, c.topic(),
+            c.partition(), c.offset(), reason);
+      }
       if (topic == null) {
         return List.of();
       }

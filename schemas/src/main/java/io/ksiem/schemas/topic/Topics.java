@@ -54,6 +54,13 @@ public final class Topics {
    * keep each feeder's progress apart.
    */
   public static final String HEADER_FEEDER = "ksiem.feeder";
+  /**
+   * On the router's clock records: when the broker appended the record that moved the partition on (epoch ms,
+   * decimal). On its idle records: when the oldest of the declarations that made the partition idle was appended. A
+   * task lets a declared-idle partition with no event yet be passed by the others only up to what was appended
+   * before its declaration (docs/time-model.md).
+   */
+  public static final String HEADER_APPENDED = "ksiem.appended";
   /** How late a late event was (seconds behind its task's clock), the clock, the task and its directive groups. */
   public static final String HEADER_LATE_SECONDS = "ksiem.late.seconds";
   public static final String HEADER_LATE_CLOCK = "ksiem.late.clock";
