@@ -53,14 +53,14 @@ ENTRYPOINT ["ksiem"]
 CMD ["--help"]
 
 # ---------------------------------------------------------------------------------------------------------
-# app: what the three long-running apps share: the HTTP port and a health check on GET /health
+# app: what the three long-running apps share: the HTTP port and a health check on GET /health/live
 # (200 up, 503 down). The check calls 127.0.0.1, so keep KSIEM_HTTP_HOST at 0.0.0.0 or 127.0.0.1.
 FROM runtime AS app
 EXPOSE 8080
 # the apps log ECS JSON lines for a log shipper (docs/settings.md, Logs); the commands keep plain lines
 ENV KSIEM_LOG_FORMAT=json
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
-  CMD curl -fsS -o /dev/null "http://127.0.0.1:${KSIEM_HTTP_PORT:-8080}/health" || exit 1
+  CMD curl -fsS -o /dev/null "http://127.0.0.1:${KSIEM_HTTP_PORT:-8080}/health/live" || exit 1
 
 # ingest: raw topics and POST /events to normalized events.
 FROM app AS ingest

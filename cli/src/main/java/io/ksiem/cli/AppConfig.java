@@ -33,8 +33,8 @@ public final class AppConfig {
     PARTITIONS("partitions", "4", "partitions of topics the app creates"),
     REPLICATION_FACTOR("replication.factor", "1", "replication of topics the app creates, internal ones included"),
     EXACTLY_ONCE("exactly.once", "true", "exactly_once_v2 (false: at least once)"),
-    HTTP_PORT("http.port", "8080", "ingest: port of POST /events and GET /health; correlate, alarms: port of GET "
-        + "/health (200 up, 503 down) (-1: off)"),
+    HTTP_PORT("http.port", "8080", "ingest: port of POST /events and the operator's paths (GET /health/live, "
+        + "/health/ready, /metrics: docs/operations.md); correlate, alarms: port of the operator's paths (-1: off)"),
     HTTP_HOST("http.host", "0.0.0.0", "address of the HTTP port"),
     HTTP_TLS_KEYSTORE("http.tls.keystore", "", "ingest: PKCS12 keystore with the key and certificate chain of "
         + "POST /events; set, the port speaks HTTPS only (docs/security.md)"),

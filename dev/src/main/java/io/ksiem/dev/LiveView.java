@@ -54,13 +54,25 @@ final class LiveView implements AutoCloseable {
     this.out = out;
     this.terminal = terminal;
     this.admin = Admin.create(s.kafka().config());
-    this.alarms = new KafkaConsumer<>(s.kafka().config(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG,
-        "read_committed")), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    List<TopicPartition> parts = alarms.partitionsFor(s.topics().alarms.name()).stream()
-        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-    alarms.assign(parts);
-    alarms.seekToBeginning(parts);
+    this.alarms = fromTheStart(s, s.topics().alarms.name());
+    // records, not offsets: under exactly-once a topic's offsets also count transaction markers and aborted writes
+    this.deadLetterReader = fromTheStart(s, s.topics().deadLetter.name());
   }
+
+  /** A reader of every committed record of {@code topic}, from its start. */
+  private static KafkaConsumer<byte[], byte[]> fromTheStart(Sources s, String topic) {
+    KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(s.kafka().config(Map.of(
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")), new ByteArrayDeserializer(),
+        new ByteArrayDeserializer());
+    List<TopicPartition> parts = c.partitionsFor(topic).stream()
+        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+    c.assign(parts);
+    c.seekToBeginning(parts);
+    return c;
+  }
+
+  private final KafkaConsumer<byte[], byte[]> deadLetterReader;
+  private long deadLetters;
 
   /** Whether standard output is an interactive terminal that can redraw. */
   static boolean isTerminal() {
@@ -98,8 +110,10 @@ final class LiveView implements AutoCloseable {
     Map<String, Double> ingest = new TreeMap<>();
     s.meters().find("ksiem.ingest.records").counters().forEach(c -> ingest.merge(c.getId().getTag("outcome"),
         c.count(), Double::sum));
-    long deadLetters = endOffsets(List.of(s.topics().deadLetter.name())).values().stream()
-        .mapToLong(Long::longValue).sum();
+    for (int i = 0, n = 1; i < 20 && n > 0; i++) {
+      n = deadLetterReader.poll(Duration.ofMillis(i == 0 ? 50 : 0)).count();
+      deadLetters += n;
+    }
     Map<String, Long> byClass = new TreeMap<>();
     riskClassOf.values().forEach(c -> byClass.merge(c, 1L, Long::sum));
     Map<String, Long> lag = new TreeMap<>();
@@ -152,6 +166,7 @@ final class LiveView implements AutoCloseable {
   @Override
   public void close() {
     alarms.close();
+    deadLetterReader.close();
     admin.close();
   }
 }

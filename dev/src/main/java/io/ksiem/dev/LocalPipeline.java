@@ -9,6 +9,7 @@ import io.ksiem.elasticsearch.ElasticsearchConnection;
 import io.ksiem.elasticsearch.ElasticsearchSink;
 import io.ksiem.ingest.IngestApp;
 import io.ksiem.ingest.Normalizer;
+import io.ksiem.runtime.AppMetrics;
 import io.ksiem.runtime.StreamsApps;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -38,6 +39,33 @@ public final class LocalPipeline implements AutoCloseable {
         io.ksiem.event.TimeBounds.defaults(), CorrelationOptions.defaults(), java.util.Map.of(),
         io.ksiem.correlate.BoundedRocksDb.DEFAULT_MEMORY);
     alarms = Apps.alarms(c, s.elasticsearch(), s.writeEvents(), 1000, meters);
+  }
+
+  /** One registry per app, as three processes would have: what their {@code /metrics} show. */
+  public record Metrics(AppMetrics ingest, AppMetrics correlate, AppMetrics alarms) implements AutoCloseable {
+    public static Metrics create() {
+      return new Metrics(new AppMetrics(), new AppMetrics(), new AppMetrics());
+    }
+
+    @Override
+    public void close() {
+      ingest.close();
+      correlate.close();
+      alarms.close();
+    }
+  }
+
+  /** The apps with their meters and the operator's paths as `ksiem ingest|correlate|alarms` have them. */
+  public LocalPipeline(Settings s, Metrics m) throws Exception {
+    StreamsApps.Common c = s.common();
+    ingest = Apps.ingest(c, "127.0.0.1", s.httpPort(), m.ingest().registry());
+    correlate = Apps.correlate(c, s.routedPartitions(), 1, 1, s.idle(), CorrelateApp.Settings.MAX_WAIT,
+        io.ksiem.event.TimeBounds.defaults(), CorrelationOptions.defaults(), java.util.Map.of(),
+        io.ksiem.correlate.BoundedRocksDb.DEFAULT_MEMORY);
+    alarms = Apps.alarms(c, s.elasticsearch(), s.writeEvents(), 1000, m.alarms().registry());
+    ingest.bindTo(m.ingest());
+    correlate.bindTo(m.correlate());
+    alarms.bindTo(m.alarms());
   }
 
   /** The apps as `ksiem ingest|correlate|alarms` would run them with these settings. */

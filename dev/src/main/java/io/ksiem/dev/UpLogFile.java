@@ -24,14 +24,20 @@ final class UpLogFile {
   private UpLogFile() {
   }
 
-  /** Sends the logs to {@code dir/ksiem-up.log} (appended to); returns its path. */
-  static Path start(Path dir) {
+  private static Path current;
+
+  /**
+   * Sends the logs to {@code dir/ksiem-up.log} (appended to); returns its path. A second run in the same JVM (the
+   * tests) keeps the first file.
+   */
+  static synchronized Path start(Path dir) {
+    if (current != null) {
+      return current;
+    }
     Path path = dir.resolve(FILE).toAbsolutePath();
+    current = path;
     LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
     Configuration config = ctx.getConfiguration();
-    if (config.getAppender(APPENDER) != null) {
-      return path;
-    }
     Appender console = config.getAppender(CONSOLE);
     FileAppender file = FileAppender.newBuilder().setName(APPENDER).withFileName(path.toString()).withAppend(true)
         .setLayout(console != null ? console.getLayout() : null).setConfiguration(config).build();

@@ -45,7 +45,7 @@ class DeploymentTest {
       p = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(false).start();
     } catch (IOException e) {
       throw new AssertionError(command[0] + " is not installed (Debian: apt-get install "
-          + (command[0].equals("kubectl") ? "kubectl" : command[0]) + "; .ci/run installs it): " + e.getMessage());
+          + (command[0].equals("promtool") ? "prometheus" : command[0]) + "; .ci/run installs it): " + e.getMessage());
     }
     byte[] out = p.getInputStream().readAllBytes();
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -257,6 +257,70 @@ class DeploymentTest {
     assertEquals("SASL_SSL", settings.path("KSIEM_KAFKA_SECURITY_PROTOCOL").asText(), "Kafka over TLS");
     assertTrue(settings.path("KSIEM_KAFKA_SASL_JAAS_CONFIG").asText().startsWith("${dir:/run/secrets/kafka-user:"),
         "the JAAS line from the mounted Secret, not inline: " + settings);
+  }
+
+  /**
+   * Monitoring as shipped: promtool accepts the compose Prometheus' configuration and alerts; it scrapes every app
+   * service of the compose file on its HTTP port; the ServiceMonitor selects every app's Service by a label they
+   * carry, on a port they name; and every probe of the apps asks /health/live or /health/ready. (That the dashboard
+   * and alerts ask for metrics the apps expose is checked on real scrapes, in PipelineTest.)
+   */
+  @Test
+  void theAppsAreScrapedAndProbedAsTheOperationsPageSays() throws Exception {
+    run("promtool", "check", "config", "monitoring/prometheus/prometheus.yml");
+    run("promtool", "check", "rules", "monitoring/prometheus/alerts.yml");
+    JsonNode prometheus = YAML.readTree(ROOT.resolve("monitoring/prometheus/prometheus.yml").toFile());
+    Set<String> scraped = new TreeSet<>();
+    for (JsonNode job : prometheus.path("scrape_configs")) {
+      for (JsonNode c : job.path("static_configs")) {
+        c.path("targets").forEach(t -> scraped.add(t.asText()));
+      }
+    }
+    JsonNode compose = YAML.readTree(run("docker-compose", "-f", "docker-compose.yml", "config"));
+    Set<String> apps = new TreeSet<>();
+    compose.path("services").fieldNames().forEachRemaining(n -> {
+      if (n.matches("(ingest|correlate|alarms)-\\d+")) {
+        apps.add(n + ":" + compose.path("services").path(n).path("environment").path("KSIEM_HTTP_PORT").asText());
+      }
+    });
+    assertEquals(apps, scraped, "Prometheus scrapes every app instance of the compose file on its http.port");
+    assertTrue(compose.path("services").path("prometheus").path("volumes").toString()
+        .contains("monitoring/prometheus"), "the compose Prometheus mounts monitoring/prometheus");
+
+    List<JsonNode> monitors = yamlDocuments(run("kubectl", "kustomize", "k8s/monitoring"));
+    assertEquals(1, monitors.size());
+    JsonNode sm = monitors.get(0);
+    assertEquals("ServiceMonitor", sm.path("kind").asText());
+    JsonNode selector = sm.path("spec").path("selector").path("matchLabels");
+    String port = sm.path("spec").path("endpoints").get(0).path("port").asText();
+    assertEquals("/metrics", sm.path("spec").path("endpoints").get(0).path("path").asText());
+    Set<String> selected = new TreeSet<>();
+    for (JsonNode o : yamlDocuments(run("kubectl", "kustomize", "k8s/base"))) {
+      String kind = o.path("kind").asText();
+      if (kind.equals("Service")) {
+        boolean matches = true;
+        for (var it = selector.fields(); it.hasNext();) {
+          var e = it.next();
+          matches &= e.getValue().asText().equals(o.path("metadata").path("labels").path(e.getKey()).asText());
+        }
+        boolean named = false;
+        for (JsonNode p : o.path("spec").path("ports")) {
+          named |= p.path("name").asText().equals(port);
+        }
+        if (matches && named) {
+          selected.add(o.path("metadata").path("name").asText());
+        }
+      }
+      if (Set.of("Deployment", "StatefulSet").contains(kind)) {
+        for (JsonNode c : o.path("spec").path("template").path("spec").path("containers")) {
+          assertEquals("/health/ready", c.path("readinessProbe").path("httpGet").path("path").asText(),
+              o.path("metadata").path("name").asText() + " readiness");
+          assertEquals("/health/live", c.path("livenessProbe").path("httpGet").path("path").asText(),
+              o.path("metadata").path("name").asText() + " liveness");
+        }
+      }
+    }
+    assertEquals(Set.of("alarms", "correlate", "ingest"), selected, "the ServiceMonitor scrapes every app");
   }
 
   /** The Strimzi topics are the topics the code declares, with the same cleanup and retention. */

@@ -42,6 +42,9 @@ class ElasticsearchOutageTest {
         Thread.sleep(300);
       }
       assertTrue(!PipelineFixture.alarms(url).isEmpty(), "alarms arrive before the outage");
+      // the probes as k8s and compose ask them (GET /health/live, /health/ready)
+      var probes = new io.ksiem.runtime.OpsEndpoint.Probes(p.alarms()::isAlive, p.alarms()::ready);
+      assertEquals(200, probe(probes, "/health/ready"), "Elasticsearch answers: ready");
 
       es.close();
       f.produceRaw("openssh", PipelineFixture.example("openssh.jsonl"));
@@ -55,11 +58,19 @@ class ElasticsearchOutageTest {
       }
       assertTrue(p.alarms().sink().waitingForElasticsearch(), "the sink noticed the outage and waits");
       Thread.sleep(3000);
+      assertEquals(503, probe(probes, "/health/ready"), "Elasticsearch is down: not ready");
+      assertEquals(200, probe(probes, "/health/live"), "but alive: the sink waits, restarting it helps nothing");
 
       es = Elasticsearch.startSecured(SharedServers.serversDir(), data, port, MavenArtifacts.Progress.NONE);
       PipelineFixture.assertElasticsearchHolds(url, f.replay(events), Duration.ofSeconds(90));
+      assertEquals(200, probe(probes, "/health/ready"), "Elasticsearch is back: ready again");
+      assertEquals(200, probe(probes, "/health/live"));
     } finally {
       es.close();
     }
+  }
+
+  private static int probe(io.ksiem.runtime.OpsEndpoint.Probes probes, String path) {
+    return io.ksiem.runtime.OpsEndpoint.answer(path, probes, null).status();
   }
 }

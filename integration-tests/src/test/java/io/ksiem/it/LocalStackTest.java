@@ -89,6 +89,14 @@ class LocalStackTest {
     assertTrue(o.contains("4 directives"), "pushed to external.directives: " + o);
     assertTrue(o.matches("(?s).*alarm \\S+ risk 2 \\(Low\\): Port scan.*"), "the alarm in the view: " + o);
     assertTrue(o.contains("active backlogs 1"), o);
+    // the libraries' lines go to the log file, not to the view; ksiem's go there too
+    java.util.regex.Matcher logs = java.util.regex.Pattern.compile("logs: (\\S+)").matcher(o);
+    assertTrue(logs.find(), o);
+    String file = Files.readString(Path.of(logs.group(1)));
+    assertTrue(file.contains(" o.a.k.") && file.contains(" i.k.c.Catalog - catalog version"), file);
+    var root = ((org.apache.logging.log4j.core.LoggerContext) org.apache.logging.log4j.LogManager.getContext(false))
+        .getConfiguration().getRootLogger();
+    assertEquals(Set.of("ksiem-up-file"), root.getAppenders().keySet(), "the libraries' lines reach no console");
   }
 
   private static List<JsonNode> links(String es, int n, Duration timeout) throws Exception {

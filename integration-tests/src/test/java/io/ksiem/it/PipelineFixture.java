@@ -77,6 +77,12 @@ final class PipelineFixture {
     return pipeline(elasticsearch, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
   }
 
+  /** The three apps with a registry each, as `ksiem ingest|correlate|alarms` run them. */
+  LocalPipeline pipeline(String elasticsearch, LocalPipeline.Metrics metrics) throws Exception {
+    return new LocalPipeline(new LocalPipeline.Settings(common, sinkConnection(elasticsearch), 4,
+        Duration.ofHours(1), 0, true), metrics);
+  }
+
   /** The three apps; the sink writes to {@code elasticsearch} as {@link #sinkConnection} gives. */
   LocalPipeline pipeline(String elasticsearch, io.micrometer.core.instrument.MeterRegistry meters) throws Exception {
     return new LocalPipeline(new LocalPipeline.Settings(common, sinkConnection(elasticsearch), 4,
@@ -284,6 +290,8 @@ final class PipelineFixture {
    */
   static void assertDsiemDashboardQueriesWork(String es, Expected expected, List<NormalizedEvent> events)
       throws Exception {
+    // a daily index the sink has just created may not have its shard started yet (503 on search under load)
+    get(es, "/_cluster/health?wait_for_status=yellow&timeout=8s");
     get(es, "/_refresh");
     List<String> fields = List.of("risk_class", "kingdom", "category", "status", "tag", "networks", "title");
     ObjectNode q = JSON.createObjectNode().put("size", 0);
