@@ -290,8 +290,6 @@ final class PipelineFixture {
    */
   static void assertDsiemDashboardQueriesWork(String es, Expected expected, List<NormalizedEvent> events)
       throws Exception {
-    // a daily index the sink has just created may not have its shard started yet (503 on search under load)
-    get(es, "/_cluster/health?wait_for_status=yellow&timeout=8s");
     get(es, "/_refresh");
     List<String> fields = List.of("risk_class", "kingdom", "category", "status", "tag", "networks", "title");
     ObjectNode q = JSON.createObjectNode().put("size", 0);
@@ -394,8 +392,8 @@ final class PipelineFixture {
     }
     q.putArray("sort").add("event_id").add("alarm_id");
     while (true) {
-      String r = post(es, "/siem_alarm_events-*/_search?ignore_unavailable=true&allow_no_indices=true",
-          "application/json", q.toString());
+      String r = search(es, "/siem_alarm_events-*/_search?ignore_unavailable=true&allow_no_indices=true",
+          q.toString());
       JsonNode hits = JSON.readTree(r).path("hits").path("hits");
       for (JsonNode h : hits) {
         JsonNode s = h.get("_source");
@@ -419,6 +417,23 @@ final class PipelineFixture {
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode(), path + ": " + r.body());
     return r.body();
+  }
+
+  /**
+   * A search, asked again for up to 30 s while Elasticsearch answers 503: a daily index the sink has just created
+   * may not have its shard started yet (no_shard_available_action_exception, seen under load).
+   */
+  static String search(String es, String path, String body) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (true) {
+      HttpResponse<String> r = client(es).send(request(es, path).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 503 || System.nanoTime() > deadline) {
+        assertEquals(200, r.statusCode(), path + ": " + r.body());
+        return r.body();
+      }
+      Thread.sleep(500);
+    }
   }
 
   static String get(String es, String path) throws Exception {
