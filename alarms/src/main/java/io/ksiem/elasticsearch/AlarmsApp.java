@@ -45,8 +45,7 @@ public final class AlarmsApp implements AutoCloseable {
   /** Its meters on {@code metrics}, with the registry the app was built with (docs/operations.md). */
   public void bindTo(io.ksiem.runtime.AppMetrics metrics) {
     sink.bindTo(metrics);
-    io.micrometer.core.instrument.Gauge.builder("ksiem.ready", this, a -> a.ready() ? 1 : 0)
-        .description("1 while GET /health/ready answers 200").register(metrics.registry());
+    metrics.readiness(this::ready);
   }
 
   @Override

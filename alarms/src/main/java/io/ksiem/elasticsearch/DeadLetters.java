@@ -24,6 +24,7 @@ final class DeadLetters implements AutoCloseable {
   private final Topics topics;
   private final KafkaProducer<byte[], byte[]> producer;
   private final MeterRegistry meters;
+  private final Map<String, Counter> counts = new java.util.concurrent.ConcurrentHashMap<>();
 
   DeadLetters(io.ksiem.runtime.KafkaClients kafka, Topics topics, MeterRegistry meters) {
     this.topics = topics;
@@ -49,8 +50,8 @@ final class DeadLetters implements AutoCloseable {
     try {
       producer.send(new ProducerRecord<>(topics.deadLetter.name(), null, r.timestamp(), r.key(), r.value(), h))
           .get();
-      Counter.builder("ksiem.dead.letters").description("records sent to the dead-letter topic, by reason class")
-          .tag("stage", "alarms").tag("reason", reasonClass).register(meters).increment();
+      counts.computeIfAbsent(reasonClass, c -> io.ksiem.runtime.AppMetrics.deadLetters(meters, "alarms", c))
+          .increment();
     } catch (Exception e) {
       throw new IllegalStateException("cannot write the dead-letter topic: " + e.getMessage(), e);
     }

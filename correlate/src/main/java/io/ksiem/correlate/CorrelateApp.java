@@ -177,8 +177,7 @@ public final class CorrelateApp implements AutoCloseable {
 
   /** Alive: running, rebalancing or starting; not failed, stopping or stopped (then restart it). */
   public boolean live() {
-    KafkaStreams.State st = streams.state();
-    return st.isRunningOrRebalancing() || st == KafkaStreams.State.CREATED;
+    return StreamsApps.isLive(streams);
   }
 
   /** Ready: running, with no active task restoring its state, so every task it has correlates now. */
@@ -196,8 +195,7 @@ public final class CorrelateApp implements AutoCloseable {
     io.micrometer.core.instrument.Gauge.builder("ksiem.correlate.standby.lag", this, CorrelateApp::standbyLag)
         .description("changelog records the standby copies of backlog state here are behind, over them")
         .baseUnit("records").register(metrics.registry());
-    io.micrometer.core.instrument.Gauge.builder("ksiem.ready", this, a -> a.ready() ? 1 : 0)
-        .description("1 while GET /health/ready answers 200").register(metrics.registry());
+    metrics.readiness(this::ready);
   }
 
   /** Read at most every 5 s: Streams computes the lags from the end offsets it fetched last. */

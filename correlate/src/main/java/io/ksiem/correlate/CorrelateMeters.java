@@ -1,5 +1,6 @@
 package io.ksiem.correlate;
 
+import io.ksiem.runtime.AppMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -7,6 +8,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 /**
  * The correlate app's own meters (docs/operations.md), labelled by the routed partition a correlation task works on
@@ -20,7 +22,6 @@ final class CorrelateMeters {
   private final Map<Integer, Counter> late = new ConcurrentHashMap<>();
   private final Map<String, Counter> alarms = new ConcurrentHashMap<>();
   private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
-  private final Map<Integer, Long> clocks = new ConcurrentHashMap<>();
   private final Map<Integer, Meter[]> gauges = new ConcurrentHashMap<>();
 
   void bindTo(MeterRegistry r) {
@@ -45,33 +46,34 @@ final class CorrelateMeters {
   }
 
   void deadLetter(String reasonClass) {
-    deadLetters.computeIfAbsent(reasonClass, c -> Counter.builder("ksiem.dead.letters")
-        .description("records sent to the dead-letter topic, by reason class").tag("stage", "correlate")
-        .tag("reason", c).register(registry)).increment();
+    deadLetters.computeIfAbsent(reasonClass, c -> AppMetrics.deadLetters(registry, "correlate", c)).increment();
   }
 
-  /** The task's clock (epoch s), for its lag; the first call also registers the task's gauges. */
-  void clock(int partition, long clock, CorrelateStats stats) {
-    clocks.put(partition, clock);
-    gauges.computeIfAbsent(partition, p -> new Meter[] {
-        Gauge.builder("ksiem.correlate.clock.lag", clocks, m -> lag(m.get(p)))
+  /**
+   * A task started here: its gauges, read at each scrape. {@code clock} gives its clock (epoch s,
+   * {@link Long#MIN_VALUE} before its first event), so the task's hot path only writes a field.
+   */
+  void task(int partition, LongSupplier clock, CorrelateStats stats) {
+    gone(partition);
+    String p = Integer.toString(partition);
+    gauges.put(partition, new Meter[] {
+        // the supplier form holds the lambda strongly (the object form keeps only a weak reference)
+        Gauge.builder("ksiem.correlate.clock.lag", () -> lag(clock.getAsLong()))
             .description("wall clock minus the task's clock; grows while a source holds the clock or the task is "
-                + "behind").baseUnit("seconds").tag("partition", Integer.toString(p)).register(registry),
-        Gauge.builder("ksiem.correlate.backlogs", stats, s -> s.liveBacklogs(p))
-            .description("live backlogs of the task's directive groups").tag("partition", Integer.toString(p))
-            .register(registry),
-        Gauge.builder("ksiem.correlate.waiting.events", stats, s -> s.waitingEvents(p))
-            .description("events waiting in the task's store for the clock").tag("partition", Integer.toString(p))
+                + "behind").baseUnit("seconds").tag("partition", p).register(registry),
+        Gauge.builder("ksiem.correlate.backlogs", stats, s -> s.liveBacklogs(partition))
+            .description("live backlogs of the task's directive groups").tag("partition", p).register(registry),
+        Gauge.builder("ksiem.correlate.waiting.events", stats, s -> s.waitingEvents(partition))
+            .description("events waiting in the task's store for the clock").tag("partition", p)
             .register(registry)});
   }
 
-  private static double lag(Long clock) {
-    return clock == null || clock == Long.MIN_VALUE ? Double.NaN : System.currentTimeMillis() / 1000.0 - clock;
+  private static double lag(long clock) {
+    return clock == Long.MIN_VALUE ? Double.NaN : System.currentTimeMillis() / 1000.0 - clock;
   }
 
   /** The task left this instance: its gauges go; its counters stay, as Prometheus expects of counters. */
   void gone(int partition) {
-    clocks.remove(partition);
     Meter[] g = gauges.remove(partition);
     if (g != null) {
       for (Meter m : g) {

@@ -51,6 +51,8 @@ final class CorrelateProcessor implements Processor<String, NormalizedEvent, Str
   private final int sources;
   private final CorrelateStats stats;
   private io.micrometer.core.instrument.Counter events;
+  /** The engine's clock as the metrics read it, from another thread. */
+  private volatile long shownClock = Long.MIN_VALUE;
   private final RateLimitedLog lateLog = new RateLimitedLog(LOG, 5, Duration.ofMinutes(1));
 
   private ProcessorContext<String, Object> context;
@@ -89,6 +91,7 @@ final class CorrelateProcessor implements Processor<String, NormalizedEvent, Str
     this.queue = new WaitingEvents(store);
     this.output = new TaskOutput(store, stats, partition);
     this.events = stats.meters().events(partition);
+    stats.meters().task(partition, () -> shownClock, stats);
     this.rebuilder = new EngineRebuilder(store, options, output, partition);
     build();
     context.schedule(Duration.ofMillis(Math.min(1000, Math.max(10, idleMillis / 4))),
@@ -216,7 +219,7 @@ final class CorrelateProcessor implements Processor<String, NormalizedEvent, Str
 
   private void flush(long timestamp) {
     output.flush(context, engine, timestamp);
-    stats.meters().clock(partition, engine.clock(), stats);
+    shownClock = engine.clock();
     rebuilder.syncIfChanged(engine);
   }
 

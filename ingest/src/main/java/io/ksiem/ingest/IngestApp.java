@@ -57,8 +57,7 @@ public final class IngestApp implements AutoCloseable {
 
   /** Alive: running, rebalancing or starting; not failed, stopping or stopped (then restart it). */
   public boolean live() {
-    KafkaStreams.State st = streams.state();
-    return st.isRunningOrRebalancing() || st == KafkaStreams.State.CREATED;
+    return StreamsApps.isLive(streams);
   }
 
   /** Ready: running, and the intake (when on) can write to Kafka. */
@@ -72,8 +71,7 @@ public final class IngestApp implements AutoCloseable {
    */
   public void bindTo(AppMetrics metrics) {
     metrics.bind(streams);
-    io.micrometer.core.instrument.Gauge.builder("ksiem.ready", this, a -> a.ready() ? 1 : 0)
-        .description("1 while GET /health/ready answers 200").register(metrics.registry());
+    metrics.readiness(this::ready);
     if (intake != null) {
       intake.ops(new OpsEndpoint.Probes(this::live, this::ready), metrics);
     }

@@ -60,8 +60,7 @@ public final class IngestTopology {
 
   /** Dead letters of ingest by reason class: {@code invalid} (not an event), {@code time}, {@code size}. */
   static Counter deadLetters(MeterRegistry meters, String reasonClass) {
-    return Counter.builder("ksiem.dead.letters").tag("stage", "ingest").tag("reason", reasonClass)
-        .description("records sent to the dead-letter topic, by reason class").register(meters);
+    return io.ksiem.runtime.AppMetrics.deadLetters(meters, "ingest", reasonClass);
   }
 
   static Counter counter(MeterRegistry meters, String source, String outcome) {

@@ -62,6 +62,20 @@ public final class AppMetrics implements AutoCloseable {
     binders.add(m);
   }
 
+  /** {@code ksiem_ready}: 1 while {@code ready} holds, as {@code GET /health/ready} answers 200. */
+  public void readiness(java.util.function.BooleanSupplier ready) {
+    io.micrometer.core.instrument.Gauge.builder("ksiem.ready", () -> ready.getAsBoolean() ? 1 : 0)
+        .description("1 while GET /health/ready answers 200").register(registry);
+  }
+
+  /** The dead-letter counter of {@code stage} for one reason class: one name and help text for every app. */
+  public static io.micrometer.core.instrument.Counter deadLetters(MeterRegistry registry, String stage,
+      String reasonClass) {
+    return io.micrometer.core.instrument.Counter.builder("ksiem.dead.letters")
+        .description("records sent to the dead-letter topic, by reason class").tag("stage", stage)
+        .tag("reason", reasonClass).register(registry);
+  }
+
   /** Every meter, in Prometheus' text format (version 0.0.4). */
   public String scrape() {
     return registry.scrape();

@@ -133,4 +133,10 @@ public final class StreamsApps {
           .partitions().size();
     }
   }
+
+  /** Alive: running, rebalancing or starting; not failed, stopping or stopped (then restart it). */
+  public static boolean isLive(org.apache.kafka.streams.KafkaStreams streams) {
+    org.apache.kafka.streams.KafkaStreams.State st = streams.state();
+    return st.isRunningOrRebalancing() || st == org.apache.kafka.streams.KafkaStreams.State.CREATED;
+  }
 }
